@@ -1,0 +1,42 @@
+# Wirehouse: `make run` and `make test` work on a fresh machine (Python 3.11 + pip): they bootstrap uv,
+# build .venv from uv.lock (the spaCy model included) and then do their job. Nothing is downloaded at run time.
+
+UV_VERSION := 0.13.8
+UV := python3 -m uv
+VENV := .venv
+BIN := $(VENV)/bin
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export UV_PYTHON_DOWNLOADS := never
+
+.PHONY: setup run test test-all lint format ui validate clean
+
+setup: $(VENV)/.synced
+
+$(VENV)/.synced: pyproject.toml uv.lock
+	@$(UV) --version >/dev/null 2>&1 || python3 -m pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+	$(UV) sync --locked
+	@touch $@
+
+run: setup  ## the whole pipeline on seeds/articles into warehouse/
+	$(BIN)/wirehouse run
+
+test: setup  ## the whole test suite
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+validate: setup  ## Dagster loads every definition
+	$(BIN)/dagster definitions validate
+
+ui: setup  ## the Dagster UI on http://127.0.0.1:3000
+	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
+
+clean:  ## remove outputs (the published warehouse included)
+	rm -rf warehouse/news.duckdb* warehouse/exports warehouse/handoff .dagster_home

@@ -1,0 +1,14 @@
+-- description: Quotes with their article's publisher and date, ready for counting.
+-- materialized: view
+SELECT
+    q.quote_id,
+    q.article_id,
+    a.publisher,
+    coalesce(a.published_at, a.updated_at) AS article_date,
+    q.quote_type,
+    q.speaker,
+    q.speaker_entity_id,
+    q.cue,
+    q.text
+FROM quotes AS q
+JOIN articles AS a USING (article_id)

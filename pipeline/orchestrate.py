@@ -1,0 +1,76 @@
+"""Run the whole asset graph in-process for the CLI, and say what happened in a few lines."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import dagster as dg
+
+from pipeline.definitions import RUN_JOB, build_definitions
+from pipeline.settings import Settings
+from pipeline.storage.warehouse import connect_read_only
+
+
+@dataclass(frozen=True)
+class RunOutcome:
+    success: bool
+    reason: str
+    summary: str
+    result: dg.ExecuteInProcessResult
+
+
+def run_pipeline(settings: Settings, verbose: bool = False) -> RunOutcome:
+    """Materialise every asset once. Runs land in $DAGSTER_HOME when set, so the UI shows them."""
+    job = build_definitions(settings).resolve_job_def(RUN_JOB)
+    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+    log_level = "INFO" if verbose else "WARNING"
+    with instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+        )
+    if result.success:
+        return RunOutcome(True, "", summarise(settings, result.run_id), result)
+    return RunOutcome(False, failure_reason(result), "", result)
+
+
+def failure_reason(result: dg.ExecuteInProcessResult) -> str:
+    """One line: the failing expectations when a suite blocked publication, else the first step error."""
+    failed_checks = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
+    if failed_checks:
+        return "blocking suite failed: " + " | ".join(
+            evaluation.description or evaluation.check_name for evaluation in failed_checks
+        )
+    for event in result.all_events:
+        if event.is_step_failure:
+            error = event.step_failure_data.error
+            message = error.message.strip().splitlines()[-1] if error else "unknown error"
+            return f"step {event.step_key} failed: {message}"
+    return "the run failed"
+
+
+def summarise(settings: Settings, run_id: str) -> str:
+    con = connect_read_only(settings.database_path)
+    try:
+        version = con.sql("SELECT max(version) FROM versions").fetchall()[0][0]
+        counts = {
+            table: con.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+            for table in ("articles", "entities", "entity_mentions", "quotes", "boilerplate_lines", "quarantine")
+        }
+    finally:
+        con.close()
+    return "\n".join(
+        [
+            f"Wirehouse published version {version} (run {run_id[:8]})",
+            f"  articles          {counts['articles']:>7}   from {settings.input_dir}",
+            f"  entities          {counts['entities']:>7}   ({counts['entity_mentions']} mentions)",
+            f"  quotes            {counts['quotes']:>7}",
+            f"  boilerplate lines {counts['boilerplate_lines']:>7}   removed, each with its reason",
+            f"  quarantined files {counts['quarantine']:>7}",
+            f"  warehouse         {settings.database_path}",
+            f"  parquet exports   {settings.exports_dir}/<table>/*.parquet",
+            f"  list versions     wirehouse versions --warehouse {settings.warehouse_dir}",
+        ]
+    )

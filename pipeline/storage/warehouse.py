@@ -1,0 +1,242 @@
+"""The versioned DuckDB warehouse: write, audit, publish, and read any version back.
+
+Publishing never touches the file analysts have open. The current `news.duckdb` is copied to a staging
+file, the new version is written there in one transaction, and the staging file replaces the published one
+with `os.replace` (atomic). Readers keep the file they opened; a failure before the swap changes nothing.
+
+History is stored once: `history.<table>` holds every distinct row with the versions it was valid for
+(`valid_from` inclusive, `valid_to` exclusive, NULL while current). `main.<table>` is a view of the
+current rows and the table macro `<table>_at(n)` returns the table as of version n.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import shutil
+import uuid
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+import polars as pl
+
+from pipeline.storage.schema import HISTORY_COLUMNS, PUBLISHED_TABLES, TABLE_NAMES
+
+VERSIONS_DDL = """
+CREATE TABLE IF NOT EXISTS versions (
+    version INTEGER PRIMARY KEY,
+    run_id VARCHAR NOT NULL,
+    published_at TIMESTAMP NOT NULL,
+    status VARCHAR NOT NULL,
+    input_fingerprint VARCHAR,
+    code_version VARCHAR,
+    model_version VARCHAR,
+    row_counts JSON,
+    rows_added INTEGER,
+    rows_retired INTEGER,
+    validation VARCHAR
+)"""
+VALIDATION_DDL = """
+CREATE TABLE IF NOT EXISTS validation_results (
+    version INTEGER NOT NULL,
+    table_name VARCHAR NOT NULL,
+    expectation VARCHAR NOT NULL,
+    column_name VARCHAR,
+    success BOOLEAN NOT NULL,
+    unexpected_count BIGINT,
+    detail VARCHAR
+)"""
+
+
+class WarehouseError(RuntimeError):
+    """A publish that could not happen; the published version is unchanged."""
+
+
+@dataclass(frozen=True)
+class RunInfo:
+    """What a version records about the run that made it."""
+
+    run_id: str
+    input_fingerprint: str
+    code_version: str
+    model_version: str
+    validation_summary: str = ""
+    validation_rows: tuple[dict[str, object], ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class PublishedVersion:
+    version: int
+    row_counts: dict[str, int]
+    rows_added: int
+    rows_retired: int
+
+
+def connect_read_only(database_path: Path) -> duckdb.DuckDBPyConnection:
+    """An analyst's connection: never blocks a publish (publishing writes a copy)."""
+    if not database_path.exists():
+        raise FileNotFoundError(f"no warehouse at {database_path}: run `wirehouse run` first")
+    return duckdb.connect(str(database_path), read_only=True)
+
+
+@contextlib.contextmanager
+def writing(database_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-write connection to a staged copy that replaces the published file on success.
+
+    Only one writer at a time (an exclusive lock file); on any error the staged copy is removed
+    and the published file is left as it was.
+    """
+    database_path.parent.mkdir(parents=True, exist_ok=True)
+    lock_path = database_path.with_name(database_path.name + ".lock")
+    staging = database_path.with_name(f".{database_path.name}.staging-{uuid.uuid4().hex[:12]}")
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            if database_path.exists():
+                shutil.copyfile(database_path, staging)
+            con = duckdb.connect(str(staging))
+            try:
+                yield con
+                con.execute("CHECKPOINT")
+            finally:
+                con.close()
+            os.replace(staging, database_path)
+        finally:
+            staging.unlink(missing_ok=True)
+            staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+
+
+def publish(database_path: Path, tables: Mapping[str, pl.DataFrame], run: RunInfo) -> PublishedVersion:
+    """Make `tables` the new current version, all together, recording the run in `versions`."""
+    missing = [name for name in TABLE_NAMES if name not in tables]
+    if missing:
+        raise WarehouseError(f"cannot publish: tables missing from the batch: {', '.join(missing)}")
+    with writing(database_path) as con:
+        con.execute("BEGIN TRANSACTION")
+        _ensure_catalog(con)
+        version = con.sql("SELECT coalesce(max(version), 0) + 1 FROM versions").fetchall()[0][0]
+        added = retired = 0
+        for spec in PUBLISHED_TABLES:
+            table_added, table_retired = _merge_table(con, spec.name, tables[spec.name], version)
+            added += table_added
+            retired += table_retired
+        row_counts = {name: tables[name].height for name in TABLE_NAMES}
+        con.execute(
+            "INSERT INTO versions VALUES (?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?)",
+            [
+                version,
+                run.run_id,
+                datetime.now(UTC).replace(tzinfo=None),
+                run.input_fingerprint,
+                run.code_version,
+                run.model_version,
+                json.dumps(row_counts),
+                added,
+                retired,
+                run.validation_summary,
+            ],
+        )
+        _record_validation(con, version, run.validation_rows)
+        con.execute("COMMIT")
+    return PublishedVersion(version=version, row_counts=row_counts, rows_added=added, rows_retired=retired)
+
+
+def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS history")
+    con.execute(VERSIONS_DDL)
+    con.execute(VALIDATION_DDL)
+
+
+def _merge_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, version: int) -> tuple[int, int]:
+    """Close the rows that left, insert the rows that arrived; unchanged rows are not written again."""
+    staged = f"staged_{name}"
+    con.register(staged, frame)
+    con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT s.*, md5(to_json(s)) AS _row_hash FROM {staged} s")
+    con.unregister(staged)
+    columns = list(frame.columns)
+    history = f"history.{name}"
+    if not _table_exists(con, "history", name):
+        con.execute(
+            f"CREATE TABLE {history} AS SELECT *, NULL::INTEGER AS valid_from, NULL::INTEGER AS valid_to "
+            "FROM incoming LIMIT 0"
+        )
+    _add_new_columns(con, history, columns)
+    retired = con.execute(
+        f"UPDATE {history} SET valid_to = ? WHERE valid_to IS NULL "
+        "AND _row_hash NOT IN (SELECT _row_hash FROM incoming)",
+        [version],
+    ).fetchall()[0][0]
+    column_list = ", ".join(_quoted(column) for column in columns)
+    added = con.execute(
+        f"INSERT INTO {history} ({column_list}, _row_hash, valid_from) "
+        f"SELECT {column_list}, _row_hash, ? FROM incoming "
+        f"WHERE _row_hash NOT IN (SELECT _row_hash FROM {history} WHERE valid_to IS NULL)",
+        [version],
+    ).fetchall()[0][0]
+    _create_views(con, name, columns)
+    return int(added), int(retired)
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, name: str, columns: list[str]) -> None:
+    """`<name>` for the current rows, `<name>_at(v)` for any version (time travel)."""
+    extra = ", valid_from AS version" if name == "quarantine" else ""
+    select = ", ".join(_quoted(column) for column in columns) + extra
+    con.execute(f"CREATE OR REPLACE VIEW main.{name} AS SELECT {select} FROM history.{name} WHERE valid_to IS NULL")
+    con.execute(
+        f"CREATE OR REPLACE MACRO main.{name}_at(v) AS TABLE SELECT {select} FROM history.{name} "
+        "WHERE valid_from <= v AND (valid_to IS NULL OR valid_to > v)"
+    )
+
+
+def _add_new_columns(con: duckdb.DuckDBPyConnection, history: str, columns: list[str]) -> None:
+    """Schema evolution: a column new in this run is added; older rows hold NULL in it."""
+    existing = {row[0] for row in con.sql(f"DESCRIBE {history}").fetchall()}
+    incoming_types = dict(con.sql("SELECT column_name, column_type FROM (DESCRIBE incoming)").fetchall())
+    for column in columns:
+        if column not in existing and column not in HISTORY_COLUMNS:
+            con.execute(f"ALTER TABLE {history} ADD COLUMN {_quoted(column)} {incoming_types[column]}")
+
+
+def _record_validation(con: duckdb.DuckDBPyConnection, version: int, rows: tuple[dict[str, object], ...]) -> None:
+    for row in rows:
+        con.execute(
+            "INSERT INTO validation_results VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                version,
+                row["table_name"],
+                row["expectation"],
+                row.get("column_name"),
+                row["success"],
+                row.get("unexpected_count"),
+                row.get("detail"),
+            ],
+        )
+
+
+def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
+    query = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?"
+    return con.execute(query, [schema, name]).fetchall()[0][0] > 0
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def list_versions(database_path: Path) -> pl.DataFrame:
+    """The `versions` table, newest first; empty when nothing was published yet."""
+    if not database_path.exists():
+        return pl.DataFrame()
+    con = connect_read_only(database_path)
+    try:
+        return con.sql("SELECT * FROM versions ORDER BY version DESC").pl()
+    finally:
+        con.close()
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int | None:
+    return con.sql("SELECT max(version) FROM versions").fetchall()[0][0]
