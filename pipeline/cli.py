@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import sys
 from pathlib import Path
-
-import polars as pl
 
 from pipeline.settings import Settings
 
@@ -55,18 +52,30 @@ def _versions(args: argparse.Namespace) -> int:
     if versions.is_empty():
         print(f"no versions published in {settings.warehouse_dir}")
         return 0
-    table = versions.select(
-        "version",
-        pl.col("published_at").dt.strftime("%Y-%m-%d %H:%M:%S").alias("published_at (UTC)"),
-        "status",
-        pl.col("row_counts").map_elements(_compact_counts, return_dtype=pl.String).alias("rows"),
-        "validation",
-        "run_id",
-    )
-    with pl.Config(tbl_rows=-1, tbl_cols=-1, fmt_str_lengths=200, tbl_hide_dataframe_shape=True,
-                   tbl_hide_column_data_types=True, tbl_width_chars=int(os.environ.get("COLUMNS", 160))):
-        print(table)
+    headers = ["version", "published_at (UTC)", "status", "validation", "rows", "run_id"]
+    rows = [
+        [
+            str(row["version"]),
+            row["published_at"].strftime("%Y-%m-%d %H:%M:%S"),
+            row["status"],
+            row["validation"] or "",
+            _compact_counts(row["row_counts"]),
+            row["run_id"],
+        ]
+        for row in versions.iter_rows(named=True)
+    ]
+    print(format_table(headers, rows))
     return 0
+
+
+def format_table(headers: list[str], rows: list[list[str]]) -> str:
+    """Plain aligned columns, one line per row: readable in any terminal and easy to grep."""
+    widths = [max(len(cell) for cell in column) for column in zip(headers, *rows, strict=True)]
+    lines = [headers, ["-" * width for width in widths], *rows]
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in lines
+    )
 
 
 def _compact_counts(row_counts: str) -> str:

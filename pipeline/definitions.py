@@ -10,6 +10,7 @@ from pipeline.assets.ingest import read_inputs
 from pipeline.assets.nlp import entities, parse
 from pipeline.assets.publish import parquet_exports, warehouse
 from pipeline.assets.sql_models import sql_model_assets
+from pipeline.automation import daily_republish, input_folder_sensor
 from pipeline.io_manager import PolarsParquetIOManager
 from pipeline.quality.suites import load_suites
 from pipeline.resources import WirehouseConfig
@@ -34,6 +35,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 description="Ingest, clean, parse, validate, publish a version, export, build SQL models.",
             )
         ],
+        sensors=[input_folder_sensor(RUN_JOB)],
+        schedules=[daily_republish(RUN_JOB)],
         resources={
             "wirehouse": WirehouseConfig.from_settings(settings),
             "io_manager": PolarsParquetIOManager(base_path=str(settings.handoff_dir)),

@@ -69,3 +69,14 @@ def read_input_folder(input_dir: Path) -> tuple[pl.DataFrame, pl.DataFrame]:
             }
         )
     return pl.DataFrame(articles, schema=RAW_SCHEMA), pl.DataFrame(quarantined, schema=QUARANTINE_SCHEMA)
+
+
+def folder_fingerprint(input_dir: Path) -> str:
+    """A cheap signature of the input files (path, size, modification time) to notice new or changed files."""
+    digest = hashlib.sha256()
+    for path in list_input_files(input_dir):
+        stat = path.stat()
+        digest.update(
+            f"{path.relative_to(input_dir).as_posix()}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode()
+        )
+    return digest.hexdigest()

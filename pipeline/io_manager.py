@@ -25,13 +25,14 @@ class _ParquetFiles(dg.UPathIOManager):
 
     def dump_to_path(self, context: dg.OutputContext, obj: pl.DataFrame, path: UPath) -> None:
         if not isinstance(obj, pl.DataFrame):
-            raise TypeError(f"{context.asset_key.to_user_string()}: expected a Polars DataFrame, got {type(obj)}")
+            raise TypeError(
+                f"{context.asset_key.to_user_string()}: expected a Polars DataFrame, got {type(obj)}"
+            )
         path.parent.mkdir(parents=True, exist_ok=True)
         partial = path.with_name(path.name + ".partial")
         with partial.open("wb") as handle:
             obj.write_parquet(handle, compression="zstd")
         partial.rename(path)
-        context.add_output_metadata({"rows": obj.height, "path": str(path)})
 
     def load_from_path(self, context: dg.InputContext, path: UPath) -> pl.DataFrame:
         with path.open("rb") as handle:

@@ -38,17 +38,26 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> RunOutcome:
 
 def failure_reason(result: dg.ExecuteInProcessResult) -> str:
     """One line: the failing expectations when a suite blocked publication, else the first step error."""
-    failed_checks = [evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed]
+    failed_checks = [
+        evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed
+    ]
     if failed_checks:
         return "blocking suite failed: " + " | ".join(
             evaluation.description or evaluation.check_name for evaluation in failed_checks
         )
     for event in result.all_events:
         if event.is_step_failure:
-            error = event.step_failure_data.error
-            message = error.message.strip().splitlines()[-1] if error else "unknown error"
-            return f"step {event.step_key} failed: {message}"
+            return f"step {event.step_key} failed: {_root_cause(event.step_failure_data.error)}"
     return "the run failed"
+
+
+def _root_cause(error: dg.SerializableErrorInfo | None) -> str:
+    """The user's exception, not Dagster's wrapper around it."""
+    if error is None:
+        return "unknown error"
+    while error.cause is not None:
+        error = error.cause
+    return error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name or "error"
 
 
 def summarise(settings: Settings, run_id: str) -> str:
@@ -57,7 +66,14 @@ def summarise(settings: Settings, run_id: str) -> str:
         version = con.sql("SELECT max(version) FROM versions").fetchall()[0][0]
         counts = {
             table: con.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0]
-            for table in ("articles", "entities", "entity_mentions", "quotes", "boilerplate_lines", "quarantine")
+            for table in (
+                "articles",
+                "entities",
+                "entity_mentions",
+                "quotes",
+                "boilerplate_lines",
+                "quarantine",
+            )
         }
     finally:
         con.close()

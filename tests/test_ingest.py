@@ -30,7 +30,12 @@ def test_utf16_with_bom() -> None:
 
 @pytest.mark.parametrize(
     ("data", "reason"),
-    [(b"", "empty"), (b" \n\t\n", "empty"), (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"), (b"PK\x03\x04rest", "binary")],
+    [
+        (b"", "empty"),
+        (b" \n\t\n", "empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", "binary"),
+        (b"PK\x03\x04rest", "binary"),
+    ],
 )
 def test_non_text_is_refused_with_a_reason(data: bytes, reason: str) -> None:
     with pytest.raises(UndecodableInput) as refused:

@@ -46,7 +46,9 @@ def test_failures_are_named_with_their_counts(tmp_path: Path) -> None:
 
 def test_a_clean_frame_passes(tmp_path: Path) -> None:
     suite = load_suite(
-        _suite_file(tmp_path, [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "quote_id"}}])
+        _suite_file(
+            tmp_path, [{"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "quote_id"}}]
+        )
     )
     assert validate(pl.DataFrame({"quote_id": ["q1", "q2"]}), suite).success
 

@@ -103,7 +103,9 @@ def test_exports_hold_the_current_version(tmp_path: Path) -> None:
     publish(database, _tables(["a", "b"]), RUN)
     written = export_current(database, tmp_path / "exports")
     assert pl.read_parquet(written["articles"])["article_id"].sort().to_list() == ["a", "b"]
-    assert pl.scan_parquet(tmp_path / "exports" / "entities" / "*.parquet").collect()["aliases"][0].to_list() == [
+    assert pl.scan_parquet(tmp_path / "exports" / "entities" / "*.parquet").collect()["aliases"][
+        0
+    ].to_list() == [
         "UN",
         "United Nations",
     ]

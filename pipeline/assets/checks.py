@@ -1,7 +1,5 @@
 """Each suite in `expectations/` as a blocking asset check on the table it names."""
 
-from __future__ import annotations
-
 import json
 
 import dagster as dg

@@ -1,7 +1,5 @@
 """Cleaned articles and the audit of every removed line."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 
@@ -26,7 +24,9 @@ ARTICLE_COLUMNS = [
 @dg.multi_asset(
     outs={
         "articles": dg.AssetOut(description="Articles: title, standfirst, publisher, dates and clean body."),
-        "boilerplate_lines": dg.AssetOut(description="Every line removed from an article, with kind and rule."),
+        "boilerplate_lines": dg.AssetOut(
+            description="Every line removed from an article, with kind and rule."
+        ),
     },
     group_name="cleaning",
 )
@@ -38,7 +38,9 @@ def clean(raw_articles: pl.DataFrame):
     ).select(ARTICLE_COLUMNS)
     by_kind = removed.group_by("kind").len().sort("len", descending=True)
     yield dg.Output(
-        articles, "articles", metadata=frame_metadata(articles, ["article_id", "source_path", "title", "publisher"])
+        articles,
+        "articles",
+        metadata=frame_metadata(articles, ["article_id", "source_path", "title", "publisher"]),
     )
     yield dg.Output(
         removed,

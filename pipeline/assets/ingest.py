@@ -1,7 +1,5 @@
 """Raw articles from the input folder; what cannot be read goes to quarantine."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipeline.assets.metadata import frame_metadata
@@ -21,7 +19,7 @@ def read_inputs(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig):
     raw, quarantine = read_input_folder(wirehouse.settings.input_dir)
     for row in quarantine.iter_rows(named=True):
         context.log.warning(f"quarantined {row['source_path']}: {row['reason']} ({row['detail']})")
-    yield dg.Output(raw, "raw_articles", metadata=frame_metadata(raw, ["article_id", "source_path", "encoding"]))
+    yield dg.Output(
+        raw, "raw_articles", metadata=frame_metadata(raw, ["article_id", "source_path", "encoding"])
+    )
     yield dg.Output(quarantine, "quarantine", metadata=frame_metadata(quarantine))
-
-

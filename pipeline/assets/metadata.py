@@ -1,7 +1,5 @@
 """Small helpers that make asset metadata readable in the Dagster UI."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 
@@ -14,7 +12,9 @@ def frame_metadata(frame: pl.DataFrame, preview_columns: list[str] | None = None
     }
 
 
-def markdown_preview(frame: pl.DataFrame, columns: list[str] | None = None, rows: int = 5, width: int = 60) -> str:
+def markdown_preview(
+    frame: pl.DataFrame, columns: list[str] | None = None, rows: int = 5, width: int = 60
+) -> str:
     columns = columns or frame.columns[:6]
     header = "| " + " | ".join(columns) + " |\n|" + "---|" * len(columns) + "\n"
     lines = []

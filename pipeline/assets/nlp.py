@@ -1,7 +1,5 @@
 """One spaCy parse per article, yielding entity mentions and quotes; entities from the mentions."""
 
-from __future__ import annotations
-
 import dagster as dg
 import polars as pl
 
@@ -25,11 +23,15 @@ def parse(articles: pl.DataFrame, wirehouse: WirehouseConfig):
     mentions, quotes = extract(
         articles, load_model(), batch_size=settings.batch_size, n_process=settings.n_process
     )
-    per_article = quotes.group_by("article_id").len().join(
-        articles.select("article_id", "source_path"), on="article_id"
+    per_article = (
+        quotes.group_by("article_id")
+        .len()
+        .join(articles.select("article_id", "source_path"), on="article_id")
     )
     yield dg.Output(
-        mentions, "entity_mentions", metadata=frame_metadata(mentions, ["article_id", "name", "label", "text"])
+        mentions,
+        "entity_mentions",
+        metadata=frame_metadata(mentions, ["article_id", "name", "label", "text"]),
     )
     yield dg.Output(
         quotes,
@@ -46,4 +48,6 @@ def parse(articles: pl.DataFrame, wirehouse: WirehouseConfig):
 @dg.asset(group_name="nlp", description="Canonical entities with mention and article counts.")
 def entities(entity_mentions: pl.DataFrame) -> dg.Output[pl.DataFrame]:
     table = build_entities(entity_mentions)
-    return dg.Output(table, metadata=frame_metadata(table, ["name", "label", "mention_count", "article_count"]))
+    return dg.Output(
+        table, metadata=frame_metadata(table, ["name", "label", "mention_count", "article_count"])
+    )

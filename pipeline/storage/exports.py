@@ -25,7 +25,9 @@ def export_current(database_path: Path, exports_dir: Path) -> dict[str, Path]:
             folder.mkdir(parents=True, exist_ok=True)
             final = folder / f"{table}.parquet"
             partial = folder / f".{table}.parquet.partial"
-            con.execute(f"COPY (SELECT * FROM main.{table}) TO '{partial}' (FORMAT parquet, COMPRESSION zstd)")
+            con.execute(
+                f"COPY (SELECT * FROM main.{table}) TO '{partial}' (FORMAT parquet, COMPRESSION zstd)"
+            )
             os.replace(partial, final)
             written[table] = final
     finally:

@@ -152,11 +152,15 @@ def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(VALIDATION_DDL)
 
 
-def _merge_table(con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, version: int) -> tuple[int, int]:
+def _merge_table(
+    con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, version: int
+) -> tuple[int, int]:
     """Close the rows that left, insert the rows that arrived; unchanged rows are not written again."""
     staged = f"staged_{name}"
     con.register(staged, frame)
-    con.execute(f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT s.*, md5(to_json(s)) AS _row_hash FROM {staged} s")
+    con.execute(
+        f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT s.*, md5(to_json(s)) AS _row_hash FROM {staged} s"
+    )
     con.unregister(staged)
     columns = list(frame.columns)
     history = f"history.{name}"
@@ -186,7 +190,9 @@ def _create_views(con: duckdb.DuckDBPyConnection, name: str, columns: list[str])
     """`<name>` for the current rows, `<name>_at(v)` for any version (time travel)."""
     extra = ", valid_from AS version" if name == "quarantine" else ""
     select = ", ".join(_quoted(column) for column in columns) + extra
-    con.execute(f"CREATE OR REPLACE VIEW main.{name} AS SELECT {select} FROM history.{name} WHERE valid_to IS NULL")
+    con.execute(
+        f"CREATE OR REPLACE VIEW main.{name} AS SELECT {select} FROM history.{name} WHERE valid_to IS NULL"
+    )
     con.execute(
         f"CREATE OR REPLACE MACRO main.{name}_at(v) AS TABLE SELECT {select} FROM history.{name} "
         "WHERE valid_from <= v AND (valid_to IS NULL OR valid_to > v)"
@@ -202,7 +208,9 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection, history: str, columns: list
             con.execute(f"ALTER TABLE {history} ADD COLUMN {_quoted(column)} {incoming_types[column]}")
 
 
-def _record_validation(con: duckdb.DuckDBPyConnection, version: int, rows: tuple[dict[str, object], ...]) -> None:
+def _record_validation(
+    con: duckdb.DuckDBPyConnection, version: int, rows: tuple[dict[str, object], ...]
+) -> None:
     for row in rows:
         con.execute(
             "INSERT INTO validation_results VALUES (?, ?, ?, ?, ?, ?, ?)",

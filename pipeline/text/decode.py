@@ -56,7 +56,9 @@ def _decode_with_bom(data: bytes) -> DecodedText | None:
             try:
                 return DecodedText(data.decode(encoding), encoding)
             except UnicodeDecodeError as error:
-                raise UndecodableInput("undecodable", f"{encoding} BOM but invalid {encoding}: {error}") from error
+                raise UndecodableInput(
+                    "undecodable", f"{encoding} BOM but invalid {encoding}: {error}"
+                ) from error
     return None
 
 

@@ -1,0 +1,372 @@
+"""Entity mentions from one parsed article, resolved to one canonical name per entity, and the entities table.
+
+spaCy's NER gives spans; news style needs a little more: "Mr Netanyahu", "Netanyahu" and "Benjamin
+Netanyahu" are one person, "State" in "Secretary of State" is not an organisation, and the small model
+mislabels some surnames. Each rule below is cheap evidence from the same article.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import polars as pl
+from spacy.tokens import Doc, Span
+
+from pipeline.nlp.reference import Reference
+
+KEEP_LABELS = frozenset(
+    {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "LANGUAGE"}
+)
+PERSON = "PERSON"
+POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
+LEADING_DROP = frozenset({"the"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+SPEAKER_LABELS = frozenset({PERSON, "ORG", "GPE", "NORP"})
+
+ENTITIES_SCHEMA = {
+    "entity_id": pl.String,
+    "name": pl.String,
+    "label": pl.String,
+    "aliases": pl.List(pl.String),
+    "mention_count": pl.Int64,
+    "article_count": pl.Int64,
+}
+
+
+def entity_id(label: str, name: str) -> str:
+    """Deterministic id from label and canonical name, so every run and every article agree."""
+    return hashlib.sha1(f"{label}|{name.casefold()}".encode()).hexdigest()[:16]
+
+
+@dataclass
+class Mention:
+    """One entity mention; offsets are indices into the article body (== doc.text)."""
+
+    start: int
+    end: int
+    text: str
+    label: str
+    sentence_no: int
+    tok_start: int
+    tok_end: int
+    role: str | None = None
+    is_subject: bool = False
+    name: str = ""
+    key: tuple[str, ...] = field(default=())
+
+    @property
+    def entity_id(self) -> str:
+        return entity_id(self.label, self.name)
+
+
+@dataclass
+class ArticleEntities:
+    """Mentions of one article plus the lookups quote attribution needs."""
+
+    mentions: list[Mention]
+    by_token: dict[int, Mention]
+    by_key: dict[tuple[str, ...], Mention]  # lower-cased name words (full or surname) -> a resolved mention
+
+    def lookup(self, words: list[str]) -> Mention | None:
+        """A resolved mention for a written name ("Mr Miller", "Miller"), if the article knows it."""
+        return self.by_key.get(tuple(w.lower() for w in words))
+
+
+# ---------------------------------------------------------------- spans
+
+
+def sentence_index(doc: Doc) -> list[int]:
+    """Start token of every sentence, for bisecting a token to its 0-based sentence number."""
+    return [s.start for s in doc.sents] if len(doc) else []
+
+
+def sentence_no(starts: list[int], token_i: int) -> int:
+    return max(bisect.bisect_right(starts, token_i) - 1, 0)
+
+
+def trim_tokens(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    """Drop a leading 'the', trailing punctuation/possessives, and anything after a line break."""
+    for i in range(start, end):
+        if "\n" in doc[i].text or (i > start and "\n" in doc[i - 1].whitespace_):
+            end = i
+            break
+    while start < end and doc[start].lower_ in LEADING_DROP:
+        start += 1
+    while start < end and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].text in POSSESSIVE):
+        end -= 1
+    return start, end
+
+
+def strip_possessive(text: str) -> str:
+    for suffix in ("'s", "’s"):
+        if text.endswith(suffix) and len(text) > len(suffix):
+            return text[: -len(suffix)]
+    return text
+
+
+def role_pattern(ref: Reference) -> re.Pattern[str]:
+    """One alternation of all role phrases, longest first, matched as whole words."""
+    return re.compile(r"\b(?:" + "|".join(re.escape(r) for r in ref.roles) + r")\b", re.IGNORECASE)
+
+
+_ROLE_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+
+
+def find_roles(text: str, ref: Reference) -> list[tuple[int, int]]:
+    """Character spans of role phrases in the text (non-overlapping, left to right)."""
+    pattern = _ROLE_PATTERNS.get(ref.roles)
+    if pattern is None:
+        pattern = _ROLE_PATTERNS.setdefault(ref.roles, role_pattern(ref))
+    return [m.span() for m in pattern.finditer(text)]
+
+
+def name_words(text: str, label: str, ref: Reference) -> list[str]:
+    """The words that name the entity: a person's leading honorifics ('Mr', 'Dr.') are not part of it."""
+    words = text.split()
+    if label == PERSON:
+        while len(words) > 1 and words[0].rstrip(".").lower() in ref.honorifics:
+            words = words[1:]
+    return words
+
+
+# ---------------------------------------------------------------- raw mentions
+
+
+def raw_mentions(doc: Doc, ref: Reference, roles: list[tuple[int, int]]) -> list[Mention]:
+    """Trimmed NER spans with kept labels; role words ('State' in 'Secretary of State') removed."""
+    starts = sentence_index(doc)
+    out = []
+    for ent in doc.ents:
+        if ent.label_ not in KEEP_LABELS:
+            continue
+        mention = make_mention(doc, ent, starts, roles, ref)
+        if mention is not None:
+            out.append(mention)
+    return out
+
+
+def make_mention(
+    doc: Doc, ent: Span, starts: list[int], roles: list[tuple[int, int]], ref: Reference
+) -> Mention | None:
+    """One Mention from an entity span, or None when nothing nameable is left after trimming."""
+    start, end = trim_tokens(doc, ent.start, ent.end)
+    if start >= end:
+        return None
+    label = ent.label_
+    if label not in SPEAKER_LABELS and speaks(doc, start, end, ref):
+        label = PERSON  # "Vancouver's Bo Horvat said" came out as WORK_OF_ART
+    if label == PERSON:
+        start = after_possessor(doc, start, end)
+    role = None
+    for r_start, r_end in roles:
+        overlaps = r_start < doc[end - 1].idx + len(doc[end - 1]) and doc[start].idx < r_end
+        if not overlaps:
+            continue
+        if label != PERSON:
+            return None
+        # a person span that swallowed its title: "Secretary of State Antony Blinken"
+        while start < end and doc[start].idx < r_end:
+            start += 1
+        role = doc.text[r_start:r_end]
+    if start >= end:
+        return None
+    char_start = doc[start].idx
+    char_end = doc[end - 1].idx + len(doc[end - 1])
+    text = strip_possessive(doc.text[char_start:char_end])
+    char_end = char_start + len(text)
+    if not any(ch.isalnum() for ch in text):
+        return None
+    return Mention(
+        start=char_start,
+        end=char_end,
+        text=text,
+        label=label,
+        sentence_no=sentence_no(starts, start),
+        tok_start=start,
+        tok_end=end,
+        role=role,
+        is_subject=is_subject(doc, start, end),
+    )
+
+
+def speaks(doc: Doc, start: int, end: int, ref: Reference) -> bool:
+    """The span is the subject of a reporting verb: a speaker, so a person or an organisation."""
+    for tok in doc[start:end]:
+        head = tok.head
+        if (
+            tok.dep_ in SUBJECT_DEPS
+            and not (start <= head.i < end)
+            and head.lemma_.lower() in ref.reporting_verbs
+        ):
+            return True
+    return False
+
+
+def after_possessor(doc: Doc, start: int, end: int) -> int:
+    """'Vancouver's Bo Horvat' names Bo Horvat: a person span starts after an inner possessive."""
+    for i in range(end - 2, start, -1):
+        if doc[i].tag_ == "POS":
+            return i + 1
+    return start
+
+
+def is_subject(doc: Doc, start: int, end: int) -> bool:
+    """The span heads a clause subject: such persons are the likely antecedents of 'he'/'she'."""
+    return any(tok.dep_ in SUBJECT_DEPS and not (start <= tok.head.i < end) for tok in doc[start:end])
+
+
+# ---------------------------------------------------------------- article-level resolution
+
+
+def attach_roles(mentions: list[Mention], text: str, roles: list[tuple[int, int]]) -> None:
+    """A role phrase right before a person ('House Speaker Mike Johnson') becomes that mention's role."""
+    by_end = {r_end: (r_start, r_end) for r_start, r_end in roles}
+    for m in mentions:
+        if m.label != PERSON or m.role:
+            continue
+        pos = m.start
+        while pos > 0 and text[pos - 1] in " \t\u00a0":
+            pos -= 1
+        found = by_end.get(pos)
+        if found:
+            m.role = text[found[0] : found[1]]
+
+
+def full_name_index(mentions: list[Mention]) -> dict[tuple[str, ...], list[Mention]]:
+    """Every tail of every multi-word PERSON name ('netanyahu', 'david miller') -> the full names."""
+    index: dict[tuple[str, ...], list[Mention]] = defaultdict(list)
+    for m in mentions:
+        if m.label == PERSON and len(m.key) > 1:
+            for k in range(len(m.key)):
+                index[m.key[k:]].append(m)
+    return index
+
+
+def preceded_by_honorific(doc: Doc, m: Mention, ref: Reference) -> bool:
+    if m.tok_start == 0:
+        return False
+    prev = doc[m.tok_start - 1]
+    return prev.text.rstrip(".").lower() in ref.honorifics and prev.text[:1].isupper()
+
+
+def fix_labels(doc: Doc, mentions: list[Mention], ref: Reference) -> None:
+    """One label per written name in an article, chosen by evidence from the same article."""
+    persons = full_name_index(mentions)
+    labels: dict[tuple[str, ...], Counter[str]] = defaultdict(Counter)
+    person_evidence = set(persons)
+    for m in mentions:
+        labels[m.key][m.label] += 1
+        if preceded_by_honorific(doc, m, ref):
+            person_evidence.add(m.key)
+    chosen = {key: choose_label(key, counts, key in person_evidence) for key, counts in labels.items()}
+    for m in mentions:
+        m.label = chosen[m.key]
+
+
+def choose_label(key: tuple[str, ...], counts: Counter[str], person_evidence: bool) -> str:
+    """PERSON on evidence (a full name ends with it, an honorific precedes it); else the majority label,
+    except that a lone word tagged PERSON here and GPE there is most likely not a person."""
+    if person_evidence:
+        return PERSON
+    others = Counter({label: n for label, n in counts.items() if label != PERSON})
+    if len(key) == 1 and others:
+        return others.most_common(1)[0][0]
+    return counts.most_common(1)[0][0]
+
+
+def recover_surnames(doc: Doc, mentions: list[Mention], starts: list[int]) -> list[Mention]:
+    """Proper-noun tokens spaCy missed that repeat a known person's surname ('Blinken reiterated')."""
+    tails = {m.key[-1]: m for m in mentions if m.label == PERSON and len(m.key) > 1}
+    if not tails:
+        return []
+    covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
+    extra = []
+    for tok in doc:
+        if tok.i in covered or not tok.text[:1].isupper() or tok.pos_ != "PROPN":
+            continue
+        if tok.lower_ in tails:
+            extra.append(
+                Mention(
+                    start=tok.idx,
+                    end=tok.idx + len(tok),
+                    text=tok.text,
+                    label=PERSON,
+                    sentence_no=sentence_no(starts, tok.i),
+                    tok_start=tok.i,
+                    tok_end=tok.i + 1,
+                    is_subject=tok.dep_ in SUBJECT_DEPS,
+                    key=(tok.lower_,),
+                )
+            )
+    return extra
+
+
+def canonical_names(mentions: list[Mention], ref: Reference) -> None:
+    """Short forms of a person take the longest full name in the article that ends with them."""
+    persons = full_name_index(mentions)
+    frequency = Counter(m.key for m in mentions if m.label == PERSON)
+    for m in mentions:
+        words = name_words(m.text, m.label, ref)
+        if m.label == PERSON and m.key in persons:
+            best = max(persons[m.key], key=lambda f: (len(f.key), frequency[f.key], -f.start))
+            words = name_words(best.text, PERSON, ref)
+        m.name = " ".join(words)
+
+
+def article_entities(doc: Doc, ref: Reference) -> ArticleEntities:
+    """All kept mentions of one parsed article, each with its canonical name, label and role."""
+    text = doc.text
+    roles = find_roles(text, ref)
+    mentions = raw_mentions(doc, ref, roles)
+    for m in mentions:
+        m.key = tuple(w.lower() for w in name_words(m.text, m.label, ref))
+    fix_labels(doc, mentions, ref)
+    mentions.extend(recover_surnames(doc, mentions, sentence_index(doc)))
+    mentions.sort(key=lambda m: m.start)
+    attach_roles(mentions, text, roles)
+    canonical_names(mentions, ref)
+    by_token = {i: m for m in mentions for i in range(m.tok_start, m.tok_end)}
+    return ArticleEntities(mentions=mentions, by_token=by_token, by_key=key_index(mentions))
+
+
+def key_index(mentions: list[Mention]) -> dict[tuple[str, ...], Mention]:
+    """Written name -> mention; persons win, and every tail of a full name points at that person."""
+    by_key: dict[tuple[str, ...], Mention] = {}
+    for m in mentions:
+        current = by_key.get(m.key)
+        if current is None or (m.label == PERSON and current.label != PERSON):
+            by_key[m.key] = m
+    for m in mentions:
+        if m.label == PERSON and len(m.key) > 1:
+            for k in range(1, len(m.key)):
+                current = by_key.get(m.key[k:])
+                if current is None or current.label != PERSON:
+                    by_key[m.key[k:]] = m
+    return by_key
+
+
+# ---------------------------------------------------------------- entities table
+
+
+def build_entities(mentions: pl.DataFrame) -> pl.DataFrame:
+    """entity_mentions -> entities: one row per entity_id with its aliases and counts."""
+    if mentions.height == 0:
+        return pl.DataFrame(schema=ENTITIES_SCHEMA)
+    out = (
+        mentions.group_by("entity_id")
+        .agg(
+            pl.col("name").mode().sort().first().alias("name"),
+            pl.col("label").first().alias("label"),
+            pl.col("text").unique().sort().alias("aliases"),
+            pl.len().cast(pl.Int64).alias("mention_count"),
+            pl.col("article_id").n_unique().cast(pl.Int64).alias("article_count"),
+        )
+        .sort("entity_id")
+    )
+    return out.select([pl.col(c).cast(t) for c, t in ENTITIES_SCHEMA.items()])

@@ -1,0 +1,389 @@
+"""Line classification: which input lines are web boilerplate, of what kind, and by which rule.
+
+Classification runs in passes over the lines of one article. The first pass looks at each line alone
+(seed patterns from `seeds/boilerplate_patterns.csv` plus a few generic shapes: blank, symbol-only, date,
+byline, list label). Later passes use context: repeats of earlier lines, lists that follow a "Related"
+label, and runs of short headline-like lines (navigation). Each pass only labels lines that are still
+unlabelled, so the first rule that fires is the one recorded.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from pipeline.text.normalise import normalise_line, squash_spaces
+from pipeline.text.reference import CleaningReference
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """Why a line is not article content."""
+
+    kind: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Line:
+    """One input line: its 0-based index, the raw text, and the normalised, space-squashed text."""
+
+    index: int
+    raw: str
+    text: str
+
+    @property
+    def is_separator(self) -> bool:
+        """A purely empty line (only ordinary spaces/tabs): a paragraph break, not content."""
+        return self.raw.strip(" \t") == ""
+
+    @property
+    def words(self) -> int:
+        return len(self.text.split())
+
+
+Verdicts = dict[int, Verdict]
+
+
+def make_lines(raw_lines: Iterable[str]) -> list[Line]:
+    """Pair each raw line with its normalised text."""
+    return [Line(i, raw, squash_spaces(normalise_line(raw))) for i, raw in enumerate(raw_lines)]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Line shapes
+
+
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*$")
+_QUESTION_END = re.compile(r"\?[\"'”’)\]»]*$")
+_BULLET = re.compile(r"^[•·▪◦*‣-]\s*\S")
+_LETTER = re.compile(r"[^\W\d_]")
+
+LONG_LINE_WORDS = 25  # a line this long is a paragraph even without final punctuation
+SHORT_QUESTION_WORDS = 8  # "How is the disease spread?" is a subheading, not a sentence
+
+
+def is_sentence_like(text: str) -> bool:
+    """Does the line read as running prose (a paragraph) rather than a headline, label or link?"""
+    words = len(text.split())
+    if words >= LONG_LINE_WORDS:
+        return True
+    if text.endswith(":") and words >= 4:
+        return True  # "After the vote, the minister said:" introduces a quote paragraph
+    if not _SENTENCE_END.search(text):
+        return False
+    if _QUESTION_END.search(text) and words < SHORT_QUESTION_WORDS:
+        return False
+    return words >= 2
+
+
+MAX_HEADLINE_WORDS = 20
+
+
+def is_headline_like(text: str) -> bool:
+    """A link/headline shape: not prose, or a short exclaiming/asking headline ('... "We got her!"')."""
+    if not is_sentence_like(text):
+        return True
+    return len(text.split()) <= MAX_HEADLINE_WORDS and not text.rstrip("\"'”’)]»").endswith((".", ":"))
+
+
+def is_bullet(text: str) -> bool:
+    """List items inside an article ("· Police suspect ...") are content even when short."""
+    return bool(_BULLET.match(text))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Dates and bylines (generic, not site data)
+
+_MONTHS = [
+    *("january", "february", "march", "april", "may", "june", "july", "august"),
+    *("september", "october", "november", "december"),
+    *("jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec"),
+]
+_DATE_WORDS = frozenset(
+    [
+        *_MONTHS,
+        *("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"),
+        *("mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun"),
+        *("am", "pm", "a", "m", "p", "gmt", "utc", "est", "edt", "bst", "cet", "cest", "hkt", "pst", "pdt"),
+        *("cst", "cdt", "mst", "mdt", "ist", "aest", "aedt", "gst", "et", "pt", "ct", "uk", "local", "time"),
+        *("updated", "published", "posted", "last", "modified", "first", "on", "at", "ago"),
+        *(
+            "hour",
+            "hours",
+            "minute",
+            "minutes",
+            "min",
+            "mins",
+            "h",
+            "d",
+            "day",
+            "days",
+            "st",
+            "nd",
+            "rd",
+            "th",
+        ),
+    ]
+)
+MONTH_NAMES = frozenset(_MONTHS)
+_TIME = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[ap]\.?m\.?)?\b|\b\d{1,2}\s*[ap]\.?m\b", re.IGNORECASE)
+_DIGIT = re.compile(r"\d")
+_ALPHA = re.compile(r"[^\W\d_]+")
+_DATE_PREFIX = re.compile(
+    r"^(?:first published|published|updated|last updated|last modified|posted|date|created)\b"
+    r"\s*(?:on|at)?\s*:?",
+    re.IGNORECASE,
+)
+_BYLINE = re.compile(r"^(?:By|BY)\s+[A-Z][\w.’'-]*")
+_RELATIVE_TIME = re.compile(r"\b\d+\s*(?:h|m|d|hours?|minutes?|mins?|days?)\s+ago\b", re.IGNORECASE)
+
+MAX_DATE_LINE_WORDS = 20
+MAX_BYLINE_WORDS = 14
+
+
+def _unknown_words(text: str) -> int:
+    """Alphabetic words in `text` that are not date/time vocabulary."""
+    return sum(1 for w in _ALPHA.findall(text) if w.lower().rstrip(".") not in _DATE_WORDS)
+
+
+def _has_date_anchor(text: str) -> bool:
+    """A month name, a clock time or "N hours ago": what makes digits a date rather than a count."""
+    if _TIME.search(text) or _RELATIVE_TIME.search(text):
+        return True
+    return any(w.lower() in MONTH_NAMES for w in _ALPHA.findall(text))
+
+
+def is_date_line(text: str) -> bool:
+    """A line that is only a date/time stamp, optionally led by "Updated:" / "Published" etc."""
+    if not _DIGIT.search(text) or len(text.split()) > MAX_DATE_LINE_WORDS:
+        return False
+    if _DATE_PREFIX.match(text):
+        rest = text[_DATE_PREFIX.match(text).end() :]  # type: ignore[union-attr]
+        return _has_date_anchor(rest) and _unknown_words(rest) <= 3
+    return _has_date_anchor(text) and _unknown_words(text) <= 1
+
+
+def is_byline(text: str) -> bool:
+    """ "By Jane Smith", "By Jane Smith, CNN" or "By Jane Smith – 18 hours ago" (not "By Friday, ... .")."""
+    if not _BYLINE.match(text) or len(text.split()) > MAX_BYLINE_WORDS:
+        return False
+    if _unknown_words(text[2:]) == 0:
+        return False  # "By Friday", "By March 2025": a time phrase, not a name
+    return not _SENTENCE_END.search(text) or text.endswith(("ago", "Jr.", "Sr."))
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Pass 1: each line alone
+
+_NBSP_ONLY = re.compile(r"^[ \t\u00a0\u202f\u2007]+$")
+MAX_LABEL_WORDS = 6
+
+
+def blank_verdict(line: Line) -> Verdict | None:
+    """Whitespace-only lines that are not plain empty lines (NBSP, zero-width, ...) are recorded."""
+    if line.is_separator or line.text.strip("\u200b\u200c\u200d\u2060\ufeff"):
+        return None
+    return Verdict("blank", "nbsp_only" if _NBSP_ONLY.match(line.raw) else "whitespace_only")
+
+
+def is_list_label(text: str, ref: CleaningReference) -> bool:
+    """A short heading that introduces a list of links ("Related articles", "Most read")."""
+    return len(text.split()) <= MAX_LABEL_WORDS and any(p.search(text) for p in ref.list_labels)
+
+
+def classify_line(text: str, ref: CleaningReference) -> Verdict | None:
+    """Verdict for a non-empty normalised line judged on its own, or None when it may be content."""
+    if not _LETTER.search(text):
+        return Verdict("symbol_line", "no_letters")
+    for pattern in ref.patterns:
+        if pattern.regex.search(text):
+            return Verdict(pattern.kind, pattern.rule)
+    if is_list_label(text, ref):
+        return Verdict("related_link", "list_label")
+    if ref.publisher_regexes.whole.match(text):
+        return Verdict("credit", "publisher_name_only")
+    if ref.publisher_regexes.name_credit.match(text):
+        return Verdict("byline", "name_and_publisher")
+    if is_byline(text):
+        return Verdict("byline", "by_name")
+    if is_date_line(text):
+        return Verdict("timestamp", "labelled_date" if _DATE_PREFIX.match(text) else "date_line")
+    return None
+
+
+def classify_each(lines: list[Line], ref: CleaningReference) -> Verdicts:
+    """Pass 1: verdicts from the line's own text."""
+    verdicts: Verdicts = {}
+    for line in lines:
+        if line.is_separator:
+            continue
+        verdict = blank_verdict(line) or (classify_line(line.text, ref) if line.text else None)
+        if verdict:
+            verdicts[line.index] = verdict
+    return verdicts
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Context passes
+
+_VIDEO_SUFFIX = re.compile(r"\s[–—-]\s*video$", re.IGNORECASE)
+
+
+def content_lines(lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()) -> list[Line]:
+    """Non-empty lines that no rule has claimed yet (and that are not in `skip`)."""
+    skipped = set(skip)
+    return [
+        ln
+        for ln in lines
+        if ln.text and ln.index not in verdicts and ln.index not in skipped and not ln.is_separator
+    ]
+
+
+def mark_repeats(lines: list[Line], verdicts: Mapping[int, Verdict]) -> Verdicts:
+    """Lines repeating an earlier line of the same article (video titles echoed by the player, duplicated
+    headlines, pull quotes). The first occurrence stays; a repeat of a video label is a video title."""
+    found: Verdicts = {}
+    seen: set[str] = set()
+    video_titles: set[str] = set()
+    for line in lines:
+        if not line.text or line.is_separator:
+            continue
+        key = line.text.casefold()
+        if line.index in verdicts:
+            verdict = verdicts[line.index]
+            if verdict.kind == "video_label":
+                video_titles.add(_VIDEO_SUFFIX.sub("", line.text).casefold())
+        elif key in video_titles:
+            found[line.index] = Verdict("video_title", "repeat_of_video_label")
+        elif key in seen and line.words >= 2:
+            found[line.index] = Verdict("duplicate_line", "repeat_of_earlier_line")
+        seen.add(key)
+    return found
+
+
+_LIST_TRANSPARENT = frozenset({"related_link", "blank", "symbol_line", "duplicate_line"})
+
+
+def mark_list_followers(lines: list[Line], verdicts: Mapping[int, Verdict]) -> Verdicts:
+    """Short headline lines right after a list label ("Related articles") are the list's links."""
+    found: Verdicts = {}
+    in_list = False
+    for line in lines:
+        if not line.text or line.is_separator:
+            continue
+        verdict = verdicts.get(line.index)
+        if verdict is not None:
+            in_list = verdict.rule == "list_label" or (in_list and verdict.kind in _LIST_TRANSPARENT)
+            continue
+        if in_list and is_headline_like(line.text) and not is_bullet(line.text):
+            found[line.index] = Verdict("related_link", "after_list_label")
+        else:
+            in_list = False
+    return found
+
+
+MAX_CAPTION_HEAD_WORDS = 25
+
+
+def mark_caption_heads(lines: list[Line], verdicts: Mapping[int, Verdict]) -> Verdicts:
+    """A photo caption split over two lines: a short unpunctuated line directly above (no blank line between)
+    a credit-only line such as "(Jane Doe / Agency)" is the caption's text."""
+    found: Verdicts = {}
+    for above, below in itertools.pairwise(lines):
+        verdict = verdicts.get(below.index)
+        if verdict is None or verdict.kind != "caption" or below.words > MAX_LABEL_WORDS:
+            continue
+        if above.index in verdicts or not above.text or above.is_separator:
+            continue
+        if not is_sentence_like(above.text) and above.words <= MAX_CAPTION_HEAD_WORDS:
+            found[above.index] = Verdict("caption", "above_credit_line")
+    return found
+
+
+MIN_NAV_RUN = 2
+
+
+def mark_short_runs(
+    lines: list[Line], verdicts: Mapping[int, Verdict], barriers: Iterable[int] = ()
+) -> Verdicts:
+    """Runs of consecutive short, unpunctuated lines are navigation (lists of headlines, menus, tags): three
+    or more, or two written on adjacent lines. Lines already classified are transparent; a lone short line
+    between paragraphs is a subheading and stays, and so does a list introduced by a sentence ending in a
+    colon ("The demands included:"). `barriers` (title, subtitle) end a run."""
+    found: Verdicts = {}
+    barrier_set = set(barriers)
+    run: list[int] = []
+    after_colon = False
+
+    def flush() -> None:
+        adjacent_pair = len(run) == MIN_NAV_RUN and run[1] == run[0] + 1
+        if (len(run) > MIN_NAV_RUN or adjacent_pair) and not after_colon:
+            found.update({i: Verdict("navigation", "short_line_run") for i in run})
+        run.clear()
+
+    for line in lines:
+        if not line.text or line.is_separator or line.index in verdicts:
+            continue
+        if line.index in barrier_set or is_sentence_like(line.text) or is_bullet(line.text):
+            flush()
+            after_colon = line.text.endswith(":") and line.index not in barrier_set
+        else:
+            run.append(line.index)
+    flush()
+    return found
+
+
+MAX_FOOTER_LINE_WORDS = 15
+_AUTHOR_BIO = re.compile(
+    r"^[A-Z][\w.’'-]+(?: [A-Z][\w.’'-]+){1,3} (?:is|was|has been) (?:an? |the )?(?:[\w-]+ ){0,4}"
+    r"(?:reporter|correspondent|editor|writer|journalist|columnist|critic|producer|contributor)\b"
+    r".{0,40}\b(?:for|at|with|of)\b"
+)
+
+
+def mark_author_bio(lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()) -> Verdicts:
+    """The last prose line, when it is the author's bio ("Jane Smith is a health reporter for ...")."""
+    prose = [ln for ln in content_lines(lines, verdicts, skip) if is_sentence_like(ln.text)]
+    if prose and _AUTHOR_BIO.match(prose[-1].text):
+        return {prose[-1].index: Verdict("byline", "author_bio")}
+    return {}
+
+
+def mark_after(
+    lines: list[Line], verdicts: Mapping[int, Verdict], start: int, verdict: Verdict, *, short_only: bool
+) -> Verdicts:
+    """Label the unclaimed lines after index `start`; with `short_only`, only short non-prose lines (a long
+    unpunctuated last line is more likely a truncated paragraph than a menu)."""
+    return {
+        ln.index: verdict
+        for ln in content_lines(lines, verdicts)
+        if ln.index > start
+        and not (short_only and (is_sentence_like(ln.text) or ln.words > MAX_FOOTER_LINE_WORDS))
+    }
+
+
+def mark_footer(lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()) -> Verdicts:
+    """Footer: everything after a copyright notice in the second half of the page, and the short lines that
+    follow the last prose paragraph (menus, tag lists, social links)."""
+    found: Verdicts = {}
+    non_empty = [ln for ln in lines if ln.text and not ln.is_separator]
+    half = non_empty[len(non_empty) // 2].index if non_empty else 0
+    copyright_at = [i for i, v in verdicts.items() if v.kind == "copyright" and i >= half]
+    if copyright_at:
+        found.update(
+            mark_after(
+                lines, verdicts, min(copyright_at), Verdict("footer", "after_copyright"), short_only=False
+            )
+        )
+    merged = {**verdicts, **found}
+    found.update(mark_author_bio(lines, merged, skip))
+    merged = {**verdicts, **found}
+    prose = [ln.index for ln in content_lines(lines, merged, skip) if is_sentence_like(ln.text)]
+    if prose:
+        found.update(
+            mark_after(lines, merged, max(prose), Verdict("footer", "after_last_paragraph"), short_only=True)
+        )
+    return found

@@ -1,0 +1,176 @@
+"""Public entry points of the cleaning layer: one article (`clean_article`) or a frame (`clean_articles`).
+
+Every input line ends up somewhere: in the title, the standfirst, the body, or in `removed` with the kind of
+boilerplate and the rule that decided it. Plain empty lines are paragraph separators and are not recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+
+import polars as pl
+
+from pipeline.text.boilerplate import (
+    Line,
+    Verdict,
+    Verdicts,
+    classify_each,
+    make_lines,
+    mark_caption_heads,
+    mark_footer,
+    mark_list_followers,
+    mark_repeats,
+    mark_short_runs,
+)
+from pipeline.text.normalise import split_lines
+from pipeline.text.reference import CleaningReference, load_reference
+from pipeline.text.structure import Head, find_dates, find_head, find_publisher, mark_masthead
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class RemovedLine:
+    """An input line that is not article content."""
+
+    line_no: int  # 1-based, after CRLF/CR -> LF
+    text: str  # exactly as in the input
+    kind: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class CleanedArticle:
+    """An article split into its parts, with an account of every line that was left out."""
+
+    title: str | None
+    subtitle: str | None
+    body: str
+    publisher: str | None
+    published_at: datetime | None
+    updated_at: datetime | None
+    removed: tuple[RemovedLine, ...]
+
+    @property
+    def word_count(self) -> int:
+        return len(self.body.split())
+
+
+ARTICLE_SCHEMA: dict[str, pl.DataType] = {
+    "article_id": pl.String(),
+    "title": pl.String(),
+    "subtitle": pl.String(),
+    "body": pl.String(),
+    "publisher": pl.String(),
+    "published_at": pl.Datetime("us"),
+    "updated_at": pl.Datetime("us"),
+    "word_count": pl.Int64(),
+}
+BOILERPLATE_SCHEMA: dict[str, pl.DataType] = {
+    "article_id": pl.String(),
+    "line_no": pl.Int64(),
+    "text": pl.String(),
+    "kind": pl.String(),
+    "rule": pl.String(),
+}
+
+
+def keep_standfirst_repeat(lines: list[Line], verdicts: Verdicts, head: Head) -> Verdicts:
+    """Sites often repeat the standfirst as the first paragraph; that copy is body text, not a duplicate."""
+    if head.subtitle is None:
+        return verdicts
+    standfirst = lines[head.subtitle].text.casefold()
+    return {
+        i: v
+        for i, v in verdicts.items()
+        if not (v.kind == "duplicate_line" and lines[i].text.casefold() == standfirst)
+    }
+
+
+def classify_lines(lines: list[Line], ref: CleaningReference) -> tuple[Verdicts, Head]:
+    """Run the classification passes in order of confidence; each pass only labels unlabelled lines."""
+    verdicts = classify_each(lines, ref)
+    verdicts |= mark_caption_heads(lines, verdicts)
+    verdicts |= mark_repeats(lines, verdicts)
+    head = find_head(lines, verdicts)
+    verdicts = keep_standfirst_repeat(lines, verdicts, head)
+    kept = {i for i in (head.title, head.subtitle) if i is not None}
+    verdicts |= mark_masthead(lines, verdicts, head)
+    verdicts |= mark_list_followers(lines, verdicts)
+    verdicts |= mark_short_runs(lines, verdicts, barriers=kept)
+    verdicts |= mark_footer(lines, verdicts, skip=kept)
+    return verdicts, head
+
+
+def _assemble(lines: list[Line], verdicts: Verdicts, head: Head, ref: CleaningReference) -> CleanedArticle:
+    """Build the article from classified lines."""
+    roles = {head.title, head.subtitle}
+    paragraphs = [
+        ln.text
+        for ln in lines
+        if ln.text and not ln.is_separator and ln.index not in verdicts and ln.index not in roles
+    ]
+    removed = tuple(
+        RemovedLine(ln.index + 1, ln.raw, verdicts[ln.index].kind, verdicts[ln.index].rule)
+        for ln in lines
+        if ln.index in verdicts
+    )
+    published_at, updated_at = find_dates(lines, verdicts)
+    removed_pairs = [(lines[r.line_no - 1].text, Verdict(r.kind, r.rule)) for r in removed]
+    return CleanedArticle(
+        title=lines[head.title].text if head.title is not None else None,
+        subtitle=lines[head.subtitle].text if head.subtitle is not None else None,
+        body="\n\n".join(paragraphs),
+        publisher=find_publisher(paragraphs, removed_pairs, ref),
+        published_at=published_at,
+        updated_at=updated_at,
+        removed=removed,
+    )
+
+
+def _keep_everything(lines: list[Line]) -> CleanedArticle:
+    """Fallback when a rule fails unexpectedly: lose nothing, claim nothing."""
+    body = "\n\n".join(ln.text for ln in lines if ln.text)
+    return CleanedArticle(None, None, body, None, None, None, ())
+
+
+def clean_article(text: str, reference: CleaningReference | None = None) -> CleanedArticle:
+    """Split one raw article into title, standfirst, body and removed boilerplate. Never raises."""
+    ref = reference or load_reference()
+    lines = make_lines(split_lines(text if isinstance(text, str) else ""))
+    try:
+        verdicts, head = classify_lines(lines, ref)
+        return _assemble(lines, verdicts, head, ref)
+    except Exception:  # a cleaning bug must not stop a batch; the article is kept whole instead
+        log.exception("cleaning failed; keeping every line")
+        return _keep_everything(lines)
+
+
+def clean_articles(
+    raw: pl.DataFrame, reference: CleaningReference | None = None
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """Clean every row of `raw` (columns article_id, text). Returns (articles, boilerplate_lines) frames with
+    fixed schemas (see ARTICLE_SCHEMA, BOILERPLATE_SCHEMA), one article row per input row, same order."""
+    ref = reference or load_reference()
+    article_rows: list[tuple] = []
+    removed_rows: list[tuple] = []
+    for article_id, text in zip(raw.get_column("article_id"), raw.get_column("text"), strict=True):
+        cleaned = clean_article(text or "", ref)
+        article_rows.append(
+            (
+                article_id,
+                cleaned.title,
+                cleaned.subtitle,
+                cleaned.body,
+                cleaned.publisher,
+                cleaned.published_at,
+                cleaned.updated_at,
+                cleaned.word_count,
+            )
+        )
+        removed_rows.extend((article_id, r.line_no, r.text, r.kind, r.rule) for r in cleaned.removed)
+    articles = pl.DataFrame(article_rows, schema=ARTICLE_SCHEMA, orient="row")
+    boilerplate = pl.DataFrame(removed_rows, schema=BOILERPLATE_SCHEMA, orient="row")
+    return articles, boilerplate

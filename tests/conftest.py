@@ -1,0 +1,35 @@
+"""Shared fixtures: the seed articles run once through the real pipeline into a temporary warehouse."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipeline.settings import PROJECT_ROOT, Settings
+
+SEED_ARTICLES = PROJECT_ROOT / "seeds" / "articles"
+
+
+def settings_for(input_dir: Path, warehouse_dir: Path, **overrides: object) -> Settings:
+    return Settings.from_env(input_dir=input_dir, warehouse_dir=warehouse_dir, **overrides)
+
+
+@pytest.fixture(scope="session")
+def seed_input(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("input")
+    for article in SEED_ARTICLES.glob("*.txt"):
+        shutil.copy(article, folder / article.name)
+    return folder
+
+
+@pytest.fixture(scope="session")
+def seed_run(seed_input: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The whole asset graph materialised in-process on the seeds (real spaCy, GX, DuckDB, Dagster)."""
+    from pipeline.orchestrate import run_pipeline
+
+    settings = settings_for(seed_input, tmp_path_factory.mktemp("warehouse"))
+    outcome = run_pipeline(settings)
+    assert outcome.success, outcome.reason
+    return settings, outcome

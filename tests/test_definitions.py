@@ -1,0 +1,56 @@
+"""The Dagster definitions load, with every stage, check, sensor and schedule."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+
+from pipeline.automation import input_folder_sensor
+from pipeline.definitions import RUN_JOB, defs
+from pipeline.resources import WirehouseConfig
+from pipeline.settings import PROJECT_ROOT, Settings
+from pipeline.storage.schema import TABLE_NAMES
+
+
+def test_every_stage_is_an_asset_and_every_table_has_a_blocking_check() -> None:
+    graph = defs.resolve_asset_graph()
+    keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
+    expected = {
+        "raw_articles",
+        *TABLE_NAMES,
+        "warehouse",
+        "parquet_exports",
+        "stg_quotes",
+        "quotes_per_speaker",
+    }
+    assert expected <= keys
+    checks = {check.asset_key.to_user_string(): check for check in graph.asset_check_keys}
+    assert set(checks) == set(TABLE_NAMES)
+    assert all(graph.get_check_spec(check).blocking for check in checks.values())
+
+
+def test_sensor_requests_a_run_only_when_files_change(tmp_path: Path) -> None:
+    (tmp_path / "a.txt").write_text("Headline\n\nA paragraph.", encoding="utf-8")
+    sensor = input_folder_sensor(RUN_JOB)
+    config = WirehouseConfig.from_settings(
+        Settings.from_env(input_dir=tmp_path, warehouse_dir=tmp_path / "wh")
+    )
+    first = sensor(dg.build_sensor_context(resources={"wirehouse": config}))
+    assert len(first.run_requests) == 1
+    unchanged = sensor(dg.build_sensor_context(cursor=first.cursor, resources={"wirehouse": config}))
+    assert not unchanged.run_requests
+    (tmp_path / "b.txt").write_text("Another\n\nNew paragraph.", encoding="utf-8")
+    changed = sensor(dg.build_sensor_context(cursor=first.cursor, resources={"wirehouse": config}))
+    assert len(changed.run_requests) == 1
+
+
+def test_dagster_definitions_validate() -> None:
+    dagster = str(Path(sys.executable).parent / "dagster")
+    result = subprocess.run(
+        [dagster, "definitions", "validate"], cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=300
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    assert defs.resolve_sensor_def("new_input_files") and defs.resolve_schedule_def("daily_full_republish")

@@ -1,0 +1,176 @@
+"""Entity mentions and the entities table, with the real spaCy model."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from pipeline.nlp.entities import build_entities, entity_id
+from pipeline.nlp.extract import MENTIONS_SCHEMA, QUOTES_SCHEMA, extract
+from pipeline.nlp.model import MODEL_NAME, load_model, model_version
+from pipeline.nlp.reference import load_reference, read_column
+
+SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "articles"
+BOILERPLATE = re.compile(r"(– video$|– in pictures$|^Powered by|^Live updates|^Updated:|\. AP$)")
+
+
+def seed_body(prefix: str) -> str:
+    """A seed article as the cleaner would hand it over: no headline, captions or page furniture."""
+    path = next(SEEDS.glob(f"{prefix}_*.txt"))
+    paras = [p.strip() for p in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if p.strip()]
+    skip = 2 if prefix == "000" else 1  # headline (and standfirst)
+    kept: list[str] = []
+    for para in paras[skip:]:
+        if not BOILERPLATE.search(para) and para not in kept[-1:]:
+            kept.append(para)
+    return "\n\n".join(kept)
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return load_model()
+
+
+@pytest.fixture(scope="module")
+def seed_mentions(nlp) -> pl.DataFrame:
+    articles = pl.DataFrame({"article_id": ["000", "003"], "body": [seed_body("000"), seed_body("003")]})
+    mentions, _ = extract(articles, nlp)
+    return mentions
+
+
+def mentions_of(nlp, body: str) -> pl.DataFrame:
+    return extract(pl.DataFrame({"article_id": ["a1"], "body": [body]}), nlp)[0]
+
+
+def test_model_loads_and_names_its_version(nlp):
+    assert load_model() is nlp
+    assert model_version(nlp) == f"{MODEL_NAME}-3.8.0"
+    with pytest.raises(RuntimeError, match="not_a_model_xyz"):
+        load_model("not_a_model_xyz")
+
+
+def test_entity_id_is_stable_and_case_blind():
+    assert entity_id("PERSON", "Antony Blinken") == entity_id("PERSON", "antony blinken")
+    assert entity_id("PERSON", "Antony Blinken") != entity_id("ORG", "Antony Blinken")
+    assert re.fullmatch(r"[0-9a-f]{16}", entity_id("GPE", "Israel"))
+
+
+@pytest.mark.parametrize(
+    ("article", "people"),
+    [
+        ("000", ["Antony Blinken", "Benjamin Netanyahu", "Aaron David Miller"]),
+        ("003", ["Antony Blinken", "Benjamin Netanyahu", "Nate Evans", "Linda Thomas-Greenfield"]),
+        ("003", ["Chuck Schumer", "Mike Johnson", "Bill Burns"]),
+    ],
+)
+def test_seed_people_are_one_person_entity_each(seed_mentions, article, people):
+    rows = seed_mentions.filter(pl.col("article_id") == article)
+    for person in people:
+        surname = person.split()[-1]
+        mine = rows.filter(pl.col("text").str.contains(surname, literal=True))
+        assert mine.height > 0, person
+        assert mine["name"].unique().to_list() == [person]
+        assert mine["label"].unique().to_list() == ["PERSON"]
+        assert mine["entity_id"].unique().to_list() == [entity_id("PERSON", person)]
+
+
+def test_short_forms_resolve_to_full_name_in_seed(seed_mentions):
+    blinken = seed_mentions.filter((pl.col("article_id") == "000") & (pl.col("name") == "Antony Blinken"))
+    assert {"Antony Blinken", "Blinken"} <= set(blinken["text"].to_list())
+    assert blinken.height >= 6
+
+
+def test_offsets_match_body_and_types_are_exact(seed_mentions):
+    assert dict(seed_mentions.schema) == MENTIONS_SCHEMA
+    bodies = {"000": seed_body("000"), "003": seed_body("003")}
+    for row in seed_mentions.iter_rows(named=True):
+        assert bodies[row["article_id"]][row["start_char"] : row["end_char"]] == row["text"]
+    assert seed_mentions["mention_id"].n_unique() == seed_mentions.height
+
+
+def test_role_words_are_not_entities_and_roles_attach(seed_mentions):
+    assert "State" not in seed_mentions["text"].to_list()
+    roles = {
+        (r["name"], r["role"])
+        for r in seed_mentions.filter(pl.col("role").is_not_null()).iter_rows(named=True)
+    }
+    assert ("Antony Blinken", "Secretary of State") in roles
+    assert ("Chuck Schumer", "Senate Minority Leader") in roles
+    assert ("Mike Johnson", "House Speaker") in roles
+    assert ("Linda Thomas-Greenfield", "Ambassador to the UN") in roles
+
+
+def test_numeric_labels_are_dropped(seed_mentions):
+    assert not set(seed_mentions["label"].to_list()) & {"DATE", "TIME", "CARDINAL", "PERCENT", "MONEY"}
+
+
+def test_honorific_surname_and_possessive_resolve(nlp):
+    body = (
+        "Prime Minister Benjamin Netanyahu met the envoy in Jerusalem on Monday.\n\n"
+        "Mr Netanyahu said little afterwards. Netanyahu's office later issued a statement."
+    )
+    rows = mentions_of(nlp, body).filter(pl.col("text").str.contains("Netanyahu"))
+    assert rows.height == 3
+    assert rows["name"].unique().to_list() == ["Benjamin Netanyahu"]
+    assert "Netanyahu's" not in rows["text"].to_list()  # the possessive is trimmed off
+    assert rows["role"].to_list()[0] == "Prime Minister"
+    assert rows["sentence_no"].to_list() == [0, 1, 2]
+
+
+def test_leading_the_is_trimmed(nlp):
+    body = "Officials at the Carnegie Endowment for International Peace disagreed with the report."
+    rows = mentions_of(nlp, body)
+    texts = rows["text"].to_list()
+    assert "Carnegie Endowment for International Peace" in texts
+    assert not any(t.lower().startswith("the ") for t in texts)
+
+
+def test_build_entities_counts_and_types(seed_mentions):
+    ents = build_entities(seed_mentions)
+    assert dict(ents.schema) == {
+        "entity_id": pl.String,
+        "name": pl.String,
+        "label": pl.String,
+        "aliases": pl.List(pl.String),
+        "mention_count": pl.Int64,
+        "article_count": pl.Int64,
+    }
+    assert ents["entity_id"].n_unique() == ents.height
+    blinken = ents.filter(pl.col("entity_id") == entity_id("PERSON", "Antony Blinken")).row(0, named=True)
+    assert blinken["article_count"] == 2
+    assert blinken["aliases"] == sorted(blinken["aliases"])
+    assert blinken["mention_count"] == seed_mentions.filter(pl.col("name") == "Antony Blinken").height
+
+
+def test_build_entities_on_empty_mentions():
+    empty = pl.DataFrame(schema=MENTIONS_SCHEMA)
+    ents = build_entities(empty)
+    assert ents.height == 0
+    assert ents.schema["mention_count"] == pl.Int64
+
+
+def test_extract_on_no_articles_and_empty_bodies(nlp):
+    mentions, quotes = extract(
+        pl.DataFrame({"article_id": [], "body": []}, schema={"article_id": pl.String, "body": pl.String}), nlp
+    )
+    assert dict(mentions.schema) == MENTIONS_SCHEMA and mentions.height == 0
+    assert dict(quotes.schema) == QUOTES_SCHEMA and quotes.height == 0
+    mentions, quotes = extract(pl.DataFrame({"article_id": ["x", "y"], "body": ["", None]}), nlp)
+    assert mentions.height == 0 and quotes.height == 0
+
+
+def test_reference_seeds_load_and_bad_csv_names_the_file(tmp_path):
+    ref = load_reference()
+    assert {"say", "tell", "add", "reiterate"} <= ref.reporting_verbs
+    assert "mr" in ref.honorifics
+    assert "Secretary of State" in ref.roles
+    bad = tmp_path / "reporting_verbs.csv"
+    bad.write_text("verb\nsay\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"reporting_verbs\.csv"):
+        read_column(bad, "lemma")
+    bad.write_text("lemma\nsay\n\n,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"reporting_verbs\.csv"):
+        read_column(bad, "lemma")

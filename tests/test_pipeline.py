@@ -1,0 +1,138 @@
+"""The whole pipeline on the seed articles, through the real Dagster machinery."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from pipeline.orchestrate import run_pipeline
+from pipeline.settings import EXPECTATIONS_DIR
+from tests.conftest import settings_for
+
+NATIONAL = "000_3f48738312f68a75.txt"
+CNN = "003_aae34b095bee0b31.txt"
+
+
+@pytest.fixture(scope="module")
+def warehouse(seed_run) -> duckdb.DuckDBPyConnection:
+    settings, _ = seed_run
+    con = duckdb.connect(str(settings.database_path), read_only=True)
+    yield con
+    con.close()
+
+
+def _one(con: duckdb.DuckDBPyConnection, query: str, params: list | None = None):
+    rows = con.execute(query, params or []).fetchall()
+    assert len(rows) == 1, rows
+    return rows[0]
+
+
+def test_seed_titles_are_recovered(warehouse) -> None:
+    titles = dict(warehouse.sql("SELECT source_path, title FROM articles").fetchall())
+    assert titles == {
+        NATIONAL: "Blinken’s latest Middle East trip yields few results amid row with Israel over Rafah",
+        CNN: "Blinken meets with Netanyahu in Israel as diplomatic efforts ramp up",
+    }
+
+
+def test_boilerplate_leaves_the_body_for_the_audit_table(warehouse) -> None:
+    body = _one(warehouse, "SELECT body FROM articles WHERE source_path = ?", [NATIONAL])[0]
+    assert "Powered by automated translation" not in body
+    assert "before leaving Israel. AP" not in body
+    assert "A three-day diplomatic blitz" in body
+    removed = dict(
+        warehouse.execute(
+            "SELECT text, kind FROM boilerplate_lines JOIN articles USING (article_id) WHERE source_path = ?",
+            [NATIONAL],
+        ).fetchall()
+    )
+    assert removed["Powered by automated translation"] == "translation_notice"
+    caption = next(text for text in removed if text.endswith("before leaving Israel. AP"))
+    assert removed[caption] == "caption"
+
+
+def test_netanyahus_we_will_do_it_alone_quote_is_his(warehouse) -> None:
+    speaker, speaker_mention, quote_type = _one(
+        warehouse,
+        "SELECT speaker, speaker_mention, quote_type FROM quotes WHERE text LIKE '%we will do it alone%'",
+    )
+    assert speaker == "Benjamin Netanyahu"
+    assert speaker_mention.lower() == "he"
+    assert quote_type == "direct"
+
+
+def test_quote_and_mention_offsets_point_into_the_body(warehouse) -> None:
+    bad = warehouse.sql(
+        """SELECT count(*) FROM (
+               SELECT q.text, substr(a.body, q.start_char + 1, q.end_char - q.start_char) AS cut
+               FROM quotes q JOIN articles a USING (article_id)
+               UNION ALL
+               SELECT m.text, substr(a.body, m.start_char + 1, m.end_char - m.start_char)
+               FROM entity_mentions m JOIN articles a USING (article_id))
+           WHERE text <> cut"""
+    ).fetchall()[0][0]
+    assert bad == 0
+
+
+def test_entities_are_canonical_within_an_article(warehouse) -> None:
+    names = warehouse.execute(
+        """SELECT DISTINCT m.name FROM entity_mentions m JOIN articles a USING (article_id)
+           WHERE a.source_path = ? AND m.text LIKE '%Netanyahu%'""",
+        [NATIONAL],
+    ).fetchall()
+    assert names == [("Benjamin Netanyahu",)]
+
+
+def test_the_version_records_validation_and_exports_match(seed_run, warehouse) -> None:
+    settings, _ = seed_run
+    version, status, validation = _one(warehouse, "SELECT version, status, validation FROM versions")
+    assert (version, status) == (1, "published")
+    passed, total = (int(n) for n in validation.split()[0].split("/"))
+    assert passed == total > 0
+    failed = _one(warehouse, "SELECT count(*) FROM validation_results WHERE NOT success")[0]
+    assert failed == 0
+    quotes = pl.read_parquet(settings.exports_dir / "quotes" / "*.parquet")
+    assert quotes.height == _one(warehouse, "SELECT count(*) FROM quotes")[0]
+    manifest = json.loads((settings.exports_dir / "_version.json").read_text())
+    assert manifest["version"] == 1
+
+
+def test_sql_models_are_built(warehouse) -> None:
+    per_speaker = dict(
+        warehouse.sql("SELECT speaker, sum(quotes) FROM quotes_per_speaker GROUP BY 1").fetchall()
+    )
+    direct = dict(
+        warehouse.sql("SELECT coalesce(speaker, '(unknown)'), count(*) FROM quotes GROUP BY 1").fetchall()
+    )
+    assert per_speaker == direct
+    assert per_speaker.get("Antony Blinken", 0) >= 3
+
+
+def test_a_failing_suite_blocks_publication(seed_input: Path, seed_run, tmp_path: Path) -> None:
+    published, _ = seed_run
+    strict = tmp_path / "expectations"
+    strict.mkdir()
+    for suite in EXPECTATIONS_DIR.glob("*.json"):
+        (strict / suite.name).write_text(suite.read_text())
+    quotes_suite = json.loads((strict / "quotes.json").read_text())
+    quotes_suite["expectations"].append(
+        {
+            "type": "expect_column_values_to_be_in_set",
+            "kwargs": {"column": "quote_type", "value_set": ["direct"]},
+        }
+    )
+    (strict / "quotes.json").write_text(json.dumps(quotes_suite))
+    warehouse_dir = tmp_path / "warehouse"
+    warehouse_dir.mkdir()
+    (warehouse_dir / "news.duckdb").write_bytes(published.database_path.read_bytes())
+    before = (warehouse_dir / "news.duckdb").read_bytes()
+
+    outcome = run_pipeline(settings_for(seed_input, warehouse_dir, expectations_dir=strict))
+
+    assert not outcome.success
+    assert "quotes" in outcome.reason and "expect_column_values_to_be_in_set(quote_type)" in outcome.reason
+    assert (warehouse_dir / "news.duckdb").read_bytes() == before
