@@ -17,8 +17,13 @@ from pipeline.resources import WirehouseConfig
 def read_inputs(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig):
     """Every `*.txt` below the input folder, decoded; duplicates and unreadable files quarantined."""
     raw, quarantine = read_input_folder(wirehouse.settings.input_dir)
-    for row in quarantine.iter_rows(named=True):
-        context.log.warning(f"quarantined {row['source_path']}: {row['reason']} ({row['detail']})")
+    if quarantine.height:
+        by_reason = dict(quarantine.group_by("reason").len().sort("reason").iter_rows())
+        first = quarantine.row(0, named=True)
+        context.log.warning(
+            f"quarantined {quarantine.height} file(s) {by_reason}, "
+            f"e.g. {first['source_path']}: {first['detail']} (all in the quarantine table)"
+        )
     yield dg.Output(
         raw, "raw_articles", metadata=frame_metadata(raw, ["article_id", "source_path", "encoding"])
     )
