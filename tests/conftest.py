@@ -33,3 +33,19 @@ def seed_run(seed_input: Path, tmp_path_factory: pytest.TempPathFactory):
     outcome = run_pipeline(settings)
     assert outcome.success, outcome.reason
     return settings, outcome
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    """The shipped spaCy model, loaded once for the whole session."""
+    from pipeline.nlp.model import load_model
+
+    return load_model()
+
+
+def seed_body(prefix: str) -> str:
+    """A seed article's body as the cleaning stage hands it to the NLP stage."""
+    from pipeline.text.clean import clean_article
+
+    path = next(SEED_ARTICLES.glob(f"{prefix}_*.txt"))
+    return clean_article(path.read_text(encoding="utf-8")).body

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import polars as pl
 import pytest
@@ -12,26 +11,7 @@ from pipeline.nlp.entities import build_entities, entity_id
 from pipeline.nlp.extract import MENTIONS_SCHEMA, QUOTES_SCHEMA, extract
 from pipeline.nlp.model import MODEL_NAME, load_model, model_version
 from pipeline.nlp.reference import load_reference, read_column
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "articles"
-BOILERPLATE = re.compile(r"(– video$|– in pictures$|^Powered by|^Live updates|^Updated:|\. AP$)")
-
-
-def seed_body(prefix: str) -> str:
-    """A seed article as the cleaner would hand it over: no headline, captions or page furniture."""
-    path = next(SEEDS.glob(f"{prefix}_*.txt"))
-    paras = [p.strip() for p in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if p.strip()]
-    skip = 2 if prefix == "000" else 1  # headline (and standfirst)
-    kept: list[str] = []
-    for para in paras[skip:]:
-        if not BOILERPLATE.search(para) and para not in kept[-1:]:
-            kept.append(para)
-    return "\n\n".join(kept)
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_model()
+from tests.conftest import seed_body
 
 
 @pytest.fixture(scope="module")

