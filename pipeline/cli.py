@@ -29,6 +29,14 @@ def _parser() -> argparse.ArgumentParser:
     versions = commands.add_parser("versions", help="list the published versions")
     versions.add_argument("--warehouse", type=Path, help="warehouse folder (default: warehouse)")
     versions.set_defaults(handler=_versions)
+
+    export = commands.add_parser("export", help="write the tables of one version as Parquet")
+    export.add_argument("--version", type=int, required=True, help="the version to export")
+    export.add_argument(
+        "--out", type=Path, help="folder to write to (default: <warehouse>/exports/version=N)"
+    )
+    export.add_argument("--warehouse", type=Path, help="warehouse folder (default: warehouse)")
+    export.set_defaults(handler=_export)
     return parser
 
 
@@ -51,6 +59,7 @@ def _versions(args: argparse.Namespace) -> int:
     versions = list_versions(settings.database_path)
     if versions.is_empty():
         print(f"no versions published in {settings.warehouse_dir}")
+        _print_failed_batches(settings)
         return 0
     headers = ["version", "published_at (UTC)", "status", "validation", "rows", "run_id"]
     rows = [
@@ -65,6 +74,33 @@ def _versions(args: argparse.Namespace) -> int:
         for row in versions.iter_rows(named=True)
     ]
     print(format_table(headers, rows))
+    _print_failed_batches(settings)
+    return 0
+
+
+def _print_failed_batches(settings: Settings) -> None:
+    from pipeline.storage.staging import failed_batches
+
+    batches = failed_batches(settings.warehouse_dir)
+    if batches:
+        print(f"\n{len(batches)} failed batch(es) kept for inspection (never published):")
+        for path in batches:
+            print(f"  {path}")
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pipeline.storage.exports import export_version
+    from pipeline.storage.warehouse import WarehouseError
+
+    settings = Settings.from_env(warehouse_dir=args.warehouse)
+    out = args.out or settings.exports_dir / f"version={args.version}"
+    try:
+        written = export_version(settings.database_path, args.version, out)
+    except (WarehouseError, FileNotFoundError) as error:
+        print(f"wirehouse export: {error}", file=sys.stderr)
+        return 1
+    for table, path in written.items():
+        print(f"{table:<18} {path}")
     return 0
 
 

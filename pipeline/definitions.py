@@ -8,7 +8,7 @@ from pipeline.assets.checks import suite_checks
 from pipeline.assets.cleaning import clean
 from pipeline.assets.ingest import read_inputs
 from pipeline.assets.nlp import entities, parse
-from pipeline.assets.publish import parquet_exports, warehouse
+from pipeline.assets.publish import parquet_exports, staged_batch, warehouse
 from pipeline.assets.sql_models import sql_model_assets
 from pipeline.automation import daily_republish, input_folder_sensor
 from pipeline.io_manager import PolarsParquetIOManager
@@ -24,7 +24,16 @@ RUN_JOB = "wirehouse_run"
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Everything Dagster needs, for the given settings (the CLI and tests pass their own)."""
     models = discover_models(settings.models_dir, TABLE_NAMES)
-    assets = [read_inputs, clean, parse, entities, warehouse, parquet_exports, *sql_model_assets(models)]
+    assets = [
+        read_inputs,
+        clean,
+        parse,
+        entities,
+        staged_batch,
+        warehouse,
+        parquet_exports,
+        *sql_model_assets(models),
+    ]
     return dg.Definitions(
         assets=assets,
         asset_checks=suite_checks(load_suites(settings.expectations_dir)),

@@ -9,6 +9,7 @@ import dagster as dg
 
 from pipeline.definitions import RUN_JOB, build_definitions
 from pipeline.settings import Settings
+from pipeline.storage.staging import staging_path
 from pipeline.storage.warehouse import connect_read_only
 
 
@@ -33,18 +34,18 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> RunOutcome:
         )
     if result.success:
         return RunOutcome(True, "", summarise(settings, result.run_id), result)
-    return RunOutcome(False, failure_reason(result), "", result)
+    return RunOutcome(False, failure_reason(settings, result), "", result)
 
 
-def failure_reason(result: dg.ExecuteInProcessResult) -> str:
+def failure_reason(settings: Settings, result: dg.ExecuteInProcessResult) -> str:
     """One line: the failing expectations when a suite blocked publication, else the first step error."""
     failed_checks = [
         evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed
     ]
     if failed_checks:
-        return "blocking suite failed: " + " | ".join(
-            evaluation.description or evaluation.check_name for evaluation in failed_checks
-        )
+        failures = " | ".join(evaluation.description or evaluation.check_name for evaluation in failed_checks)
+        kept = staging_path(settings.warehouse_dir, result.run_id)
+        return f"blocking suite failed: {failures} (the failed batch is kept in {kept})"
     for event in result.all_events:
         if event.is_step_failure:
             return f"step {event.step_key} failed: {_root_cause(event.step_failure_data.error)}"

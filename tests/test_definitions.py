@@ -15,21 +15,23 @@ from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage.schema import TABLE_NAMES
 
 
-def test_every_stage_is_an_asset_and_every_table_has_a_blocking_check() -> None:
+def test_every_stage_is_an_asset_and_every_suite_a_blocking_check_on_the_staged_batch() -> None:
     graph = defs.resolve_asset_graph()
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
-    expected = {
+    stages = {
         "raw_articles",
         *TABLE_NAMES,
+        "staged_batch",
         "warehouse",
         "parquet_exports",
-        "stg_quotes",
         "quotes_per_speaker",
     }
-    assert expected <= keys
-    checks = {check.asset_key.to_user_string(): check for check in graph.asset_check_keys}
-    assert set(checks) == set(TABLE_NAMES)
-    assert all(graph.get_check_spec(check).blocking for check in checks.values())
+    assert stages <= keys
+    checks = graph.asset_check_keys
+    assert {check.name for check in checks} == {f"{table}_suite" for table in TABLE_NAMES}
+    assert {check.asset_key.to_user_string() for check in checks} == {"staged_batch"}
+    assert all(graph.get_check_spec(check).blocking for check in checks)
+    assert graph.get(dg.AssetKey("warehouse")).parent_keys == {dg.AssetKey("staged_batch")}
 
 
 def test_sensor_requests_a_run_only_when_files_change(tmp_path: Path) -> None:

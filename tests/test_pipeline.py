@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.orchestrate import run_pipeline
 from pipeline.settings import EXPECTATIONS_DIR
+from pipeline.storage.staging import staging_path
 from tests.conftest import settings_for
 
 NATIONAL = "000_3f48738312f68a75.txt"
@@ -89,6 +90,9 @@ def test_entities_are_canonical_within_an_article(warehouse) -> None:
 
 def test_the_version_records_validation_and_exports_match(seed_run, warehouse) -> None:
     settings, _ = seed_run
+    assert not (settings.warehouse_dir / "staging").exists() or not any(
+        (settings.warehouse_dir / "staging").iterdir()
+    )
     version, status, validation = _one(warehouse, "SELECT version, status, validation FROM versions")
     assert (version, status) == (1, "published")
     passed, total = (int(n) for n in validation.split()[0].split("/"))
@@ -136,3 +140,9 @@ def test_a_failing_suite_blocks_publication(seed_input: Path, seed_run, tmp_path
     assert not outcome.success
     assert "quotes" in outcome.reason and "expect_column_values_to_be_in_set(quote_type)" in outcome.reason
     assert (warehouse_dir / "news.duckdb").read_bytes() == before
+    kept = staging_path(warehouse_dir, outcome.result.run_id)
+    assert str(kept) in outcome.reason
+    con = duckdb.connect(str(kept), read_only=True)
+    quote_types = {row[0] for row in con.sql("SELECT DISTINCT quote_type FROM quotes").fetchall()}
+    con.close()
+    assert quote_types - {"direct"}, "the kept batch holds the rows that failed the suite"

@@ -1,4 +1,4 @@
-"""Each suite in `expectations/` as a blocking asset check on the table it names."""
+"""Each suite in `expectations/` as a blocking asset check on the staged batch (the audit of WAP)."""
 
 import json
 
@@ -6,10 +6,17 @@ import dagster as dg
 import polars as pl
 
 from pipeline.quality.suites import Suite, load_suite, validate
+from pipeline.storage.staging import audit_frame
+
+STAGED_BATCH = dg.AssetKey("staged_batch")
 
 
 def suite_check_name(table: str) -> str:
     return f"{table}_suite"
+
+
+def suite_check_key(table: str) -> dg.AssetCheckKey:
+    return dg.AssetCheckKey(STAGED_BATCH, suite_check_name(table))
 
 
 def suite_checks(suites: dict[str, Suite]) -> list[dg.AssetChecksDefinition]:
@@ -18,14 +25,16 @@ def suite_checks(suites: dict[str, Suite]) -> list[dg.AssetChecksDefinition]:
 
 def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
     @dg.asset_check(
-        asset=suite.table,
+        asset=STAGED_BATCH,
         name=suite_check_name(suite.table),
         blocking=True,
-        description=f"Great Expectations suite {suite.path.name}: {suite.expectation_count} expectations; "
-        "a failure blocks publication.",
+        description=f"Great Expectations suite {suite.path.name} on the staged `{suite.table}` "
+        f"({suite.expectation_count} expectations); a failure blocks publication.",
     )
-    def _check(frame: pl.DataFrame) -> dg.AssetCheckResult:
-        result = validate(frame, load_suite(suite.path))  # re-read: edits apply without a reload
+    def _check(staged_batch: pl.DataFrame) -> dg.AssetCheckResult:
+        current = load_suite(suite.path)  # re-read: edits apply without reloading the code location
+        batch_path = staged_batch["path"][0]
+        result = validate(audit_frame(batch_path, suite.table, current.audit_sql), current)
         outcomes = [
             {
                 "table_name": suite.table,
@@ -46,6 +55,7 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
                 "rows": result.row_count,
                 "outcomes": dg.MetadataValue.json(outcomes),
                 "suite_file": str(suite.path),
+                "staged_batch": batch_path,
             },
         )
 

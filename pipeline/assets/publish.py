@@ -1,4 +1,4 @@
-"""Write, audit, publish: the one writer of `news.duckdb`, then the Parquet exports."""
+"""Write, audit, publish: the batch is staged, audited by the suite checks, then made current at once."""
 
 import hashlib
 from importlib.metadata import version as package_version
@@ -6,22 +6,23 @@ from importlib.metadata import version as package_version
 import dagster as dg
 import polars as pl
 
-from pipeline.assets.checks import outcomes_from_metadata, suite_check_name
+from pipeline.assets.checks import STAGED_BATCH, outcomes_from_metadata, suite_check_key
 from pipeline.nlp.model import load_model, model_version
 from pipeline.resources import WirehouseConfig
 from pipeline.storage.exports import export_current
 from pipeline.storage.schema import TABLE_NAMES
+from pipeline.storage.staging import stage_batch, staging_path
 from pipeline.storage.warehouse import RunInfo, publish
 
 WRITER_POOL = "duckdb_writer"
 
 
 @dg.asset(
+    key=STAGED_BATCH,
     group_name="publish",
-    pool=WRITER_POOL,
-    description="A new version of warehouse/news.duckdb: every table made current together, atomically.",
+    description="Write: every table of this run in warehouse/staging/<run_id>.duckdb, audited by the suites.",
 )
-def warehouse(
+def staged_batch(
     context: dg.AssetExecutionContext,
     wirehouse: WirehouseConfig,
     articles: pl.DataFrame,
@@ -30,7 +31,7 @@ def warehouse(
     entities: pl.DataFrame,
     quotes: pl.DataFrame,
     quarantine: pl.DataFrame,
-) -> dg.MaterializeResult:
+) -> dg.Output[pl.DataFrame]:
     tables = {
         "articles": articles,
         "boilerplate_lines": boilerplate_lines,
@@ -39,17 +40,35 @@ def warehouse(
         "quotes": quotes,
         "quarantine": quarantine,
     }
+    path = staging_path(wirehouse.settings.warehouse_dir, context.run.run_id)
+    row_counts = stage_batch(path, tables, context.run.run_id, input_fingerprint(articles))
+    manifest = pl.DataFrame({"run_id": [context.run.run_id], "path": [str(path)]})
+    return dg.Output(
+        manifest,
+        metadata={"path": dg.MetadataValue.path(str(path)), "row_counts": dg.MetadataValue.json(row_counts)},
+    )
+
+
+@dg.asset(
+    group_name="publish",
+    pool=WRITER_POOL,
+    description="Publish: the audited batch becomes a new version of news.duckdb, every table at once.",
+)
+def warehouse(
+    context: dg.AssetExecutionContext, wirehouse: WirehouseConfig, staged_batch: pl.DataFrame
+) -> dg.MaterializeResult:
     outcomes = _validation_outcomes(context)
     failed = [row for row in outcomes if not row["success"]]
     run = RunInfo(
         run_id=context.run.run_id,
-        input_fingerprint=input_fingerprint(tables["articles"]),
         code_version=package_version("wirehouse"),
         model_version=model_version(load_model()),
         validation_summary=f"{len(outcomes) - len(failed)}/{len(outcomes)} expectations passed",
         validation_rows=tuple(outcomes),
     )
-    published = publish(wirehouse.settings.database_path, tables, run)
+    batch_path = staging_path(wirehouse.settings.warehouse_dir, staged_batch["run_id"][0])
+    published = publish(wirehouse.settings.database_path, batch_path, run)
+    batch_path.unlink()  # published: only failed batches are kept for inspection
     context.log.info(f"published version {published.version}: {published.row_counts}")
     return dg.MaterializeResult(
         metadata={
@@ -85,8 +104,9 @@ def _validation_outcomes(context: dg.AssetExecutionContext) -> list[dict[str, ob
     """The suite results recorded by this run's blocking checks, read back from the event log."""
     rows: list[dict[str, object]] = []
     for table in TABLE_NAMES:
-        key = dg.AssetCheckKey(dg.AssetKey(table), suite_check_name(table))
-        records = context.instance.event_log_storage.get_asset_check_execution_history(key, limit=1)
+        records = context.instance.event_log_storage.get_asset_check_execution_history(
+            suite_check_key(table), limit=1
+        )
         if records and records[0].run_id == context.run.run_id and records[0].event is not None:
             evaluation = records[0].event.dagster_event.event_specific_data
             rows.extend(outcomes_from_metadata(evaluation.metadata))

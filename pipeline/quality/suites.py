@@ -1,7 +1,9 @@
 """Great Expectations suites kept as JSON files in `expectations/`, run on Polars frames.
 
 One file per table (`expectations/<table>.json`), in GX's own suite format so a data engineer can edit
-it with the GX documentation at hand. GX has no Polars support: frames are validated as pandas.
+it with the GX documentation at hand. An optional `expectations/<table>.sql` is the SELECT (over the staged
+batch) whose result the suite validates: the table plus derived audit columns, such as whether a quote's
+text is the body's slice at its offsets. GX has no Polars support: frames are validated as pandas.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ class Suite:
     table: str
     path: Path
     definition: dict[str, Any]
+    audit_sql: str | None = None
 
     @property
     def expectation_count(self) -> int:
@@ -83,7 +86,9 @@ def load_suite(path: Path) -> Suite:
         if not isinstance(expectation, dict) or "type" not in expectation:
             raise SuiteFileError(f"{path}: expectation {number} has no 'type'")
     definition.setdefault("name", path.stem)
-    return Suite(table=path.stem, path=path, definition=definition)
+    audit_path = path.with_suffix(".sql")
+    audit_sql = audit_path.read_text(encoding="utf-8") if audit_path.exists() else None
+    return Suite(table=path.stem, path=path, definition=definition, audit_sql=audit_sql)
 
 
 def validate(frame: pl.DataFrame, suite: Suite) -> SuiteResult:

@@ -17,7 +17,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -62,7 +62,6 @@ class RunInfo:
     """What a version records about the run that made it."""
 
     run_id: str
-    input_fingerprint: str
     code_version: str
     model_version: str
     validation_summary: str = ""
@@ -96,6 +95,7 @@ def writing(database_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     staging = database_path.with_name(f".{database_path.name}.staging-{uuid.uuid4().hex[:12]}")
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
+        _remove_leftovers(database_path)  # from a writer that was killed: we hold the lock now
         try:
             if database_path.exists():
                 shutil.copyfile(database_path, staging)
@@ -111,28 +111,43 @@ def writing(database_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
             staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
 
 
-def publish(database_path: Path, tables: Mapping[str, pl.DataFrame], run: RunInfo) -> PublishedVersion:
-    """Make `tables` the new current version, all together, recording the run in `versions`."""
-    missing = [name for name in TABLE_NAMES if name not in tables]
-    if missing:
-        raise WarehouseError(f"cannot publish: tables missing from the batch: {', '.join(missing)}")
+def _remove_leftovers(database_path: Path) -> None:
+    for leftover in database_path.parent.glob(f".{database_path.name}.staging-*"):
+        leftover.unlink(missing_ok=True)
+
+
+def publish(database_path: Path, batch_path: Path, run: RunInfo) -> PublishedVersion:
+    """Make the staged batch the new current version, all tables together, recording the run."""
     with writing(database_path) as con:
+        con.execute(f"ATTACH '{batch_path}' AS batch (READ_ONLY)")
+        staged = {
+            row[0]
+            for row in con.sql(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'batch'"
+            ).fetchall()
+        }
+        missing = [name for name in TABLE_NAMES if name not in staged]
+        if missing:
+            raise WarehouseError(
+                f"cannot publish {batch_path}: tables missing from the batch: {', '.join(missing)}"
+            )
         con.execute("BEGIN TRANSACTION")
         _ensure_catalog(con)
         version = con.sql("SELECT coalesce(max(version), 0) + 1 FROM versions").fetchall()[0][0]
         added = retired = 0
+        row_counts: dict[str, int] = {}
         for spec in PUBLISHED_TABLES:
-            table_added, table_retired = _merge_table(con, spec.name, tables[spec.name], version)
+            table_added, table_retired, row_counts[spec.name] = _merge_table(con, spec.name, version)
             added += table_added
             retired += table_retired
-        row_counts = {name: tables[name].height for name in TABLE_NAMES}
+        fingerprint = con.sql("SELECT any_value(input_fingerprint) FROM batch.batch_info").fetchall()[0][0]
         con.execute(
             "INSERT INTO versions VALUES (?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?)",
             [
                 version,
                 run.run_id,
                 datetime.now(UTC).replace(tzinfo=None),
-                run.input_fingerprint,
+                fingerprint,
                 run.code_version,
                 run.model_version,
                 json.dumps(row_counts),
@@ -143,6 +158,7 @@ def publish(database_path: Path, tables: Mapping[str, pl.DataFrame], run: RunInf
         )
         _record_validation(con, version, run.validation_rows)
         con.execute("COMMIT")
+        con.execute("DETACH batch")
     return PublishedVersion(version=version, row_counts=row_counts, rows_added=added, rows_retired=retired)
 
 
@@ -152,17 +168,13 @@ def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(VALIDATION_DDL)
 
 
-def _merge_table(
-    con: duckdb.DuckDBPyConnection, name: str, frame: pl.DataFrame, version: int
-) -> tuple[int, int]:
+def _merge_table(con: duckdb.DuckDBPyConnection, name: str, version: int) -> tuple[int, int, int]:
     """Close the rows that left, insert the rows that arrived; unchanged rows are not written again."""
-    staged = f"staged_{name}"
-    con.register(staged, frame)
     con.execute(
-        f"CREATE OR REPLACE TEMP TABLE incoming AS SELECT s.*, md5(to_json(s)) AS _row_hash FROM {staged} s"
+        "CREATE OR REPLACE TEMP TABLE incoming AS "
+        f"SELECT s.*, md5(to_json(s)) AS _row_hash FROM batch.{name} s"
     )
-    con.unregister(staged)
-    columns = list(frame.columns)
+    columns = [row[0] for row in con.sql(f"DESCRIBE batch.{name}").fetchall()]
     history = f"history.{name}"
     if not _table_exists(con, "history", name):
         con.execute(
@@ -183,7 +195,8 @@ def _merge_table(
         [version],
     ).fetchall()[0][0]
     _create_views(con, name, columns)
-    return int(added), int(retired)
+    rows = con.sql("SELECT count(*) FROM incoming").fetchall()[0][0]
+    return int(added), int(retired), int(rows)
 
 
 def _create_views(con: duckdb.DuckDBPyConnection, name: str, columns: list[str]) -> None:
