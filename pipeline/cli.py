@@ -42,9 +42,15 @@ def _parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> int:
     from pipeline.orchestrate import run_pipeline
+    from pipeline.quality.suites import SuiteFileError
+    from pipeline.storage.sql_models import ModelError
 
     settings = Settings.from_env(input_dir=args.input, warehouse_dir=args.warehouse)
-    outcome = run_pipeline(settings, verbose=args.verbose)
+    try:
+        outcome = run_pipeline(settings, verbose=args.verbose)
+    except (SuiteFileError, ModelError) as error:  # the definitions themselves cannot be built
+        print(f"wirehouse run: nothing published: {error}", file=sys.stderr)
+        return 2
     if not outcome.success:
         print(f"wirehouse run: nothing published: {outcome.reason}", file=sys.stderr)
         return 1

@@ -1,56 +1,6 @@
-"""Assembles the Dagster definitions; the logic lives in the modules it imports."""
+"""The code location Dagster loads (`[tool.dagster] module_name`), built for the environment's settings."""
 
-from __future__ import annotations
-
-import dagster as dg
-
-from pipeline.assets.checks import suite_checks
-from pipeline.assets.cleaning import clean
-from pipeline.assets.ingest import read_inputs
-from pipeline.assets.nlp import entities, parse
-from pipeline.assets.publish import parquet_exports, staged_batch, warehouse
-from pipeline.assets.sql_models import sql_model_assets
-from pipeline.automation import daily_republish, input_folder_sensor
-from pipeline.io_manager import PolarsParquetIOManager
-from pipeline.quality.suites import load_suites
-from pipeline.resources import WirehouseConfig
+from pipeline.assembly import build_definitions
 from pipeline.settings import Settings
-from pipeline.storage.schema import TABLE_NAMES
-from pipeline.storage.sql_models import discover_models
-
-RUN_JOB = "wirehouse_run"
-
-
-def build_definitions(settings: Settings) -> dg.Definitions:
-    """Everything Dagster needs, for the given settings (the CLI and tests pass their own)."""
-    models = discover_models(settings.models_dir, TABLE_NAMES)
-    assets = [
-        read_inputs,
-        clean,
-        parse,
-        entities,
-        staged_batch,
-        warehouse,
-        parquet_exports,
-        *sql_model_assets(models),
-    ]
-    return dg.Definitions(
-        assets=assets,
-        asset_checks=suite_checks(load_suites(settings.expectations_dir)),
-        jobs=[
-            dg.define_asset_job(
-                RUN_JOB,
-                selection=dg.AssetSelection.all(),
-                description="Ingest, clean, parse, validate, publish a version, export, build SQL models.",
-            )
-        ],
-        sensors=[input_folder_sensor(RUN_JOB)],
-        schedules=[daily_republish(RUN_JOB)],
-        resources={
-            "wirehouse": WirehouseConfig.from_settings(settings),
-            "io_manager": PolarsParquetIOManager(base_path=str(settings.handoff_dir)),
-        },
-    )
-
 
 defs = build_definitions(Settings.from_env())

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import dagster as dg
 
-from pipeline.definitions import RUN_JOB, build_definitions
+from pipeline.assembly import RUN_JOB, build_definitions
 from pipeline.settings import Settings
 from pipeline.storage.staging import staging_path
 from pipeline.storage.warehouse import connect_read_only

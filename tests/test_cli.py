@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from pipeline.settings import PROJECT_ROOT
 
@@ -39,6 +41,12 @@ def test_run_then_versions(seed_input: Path, tmp_path: Path) -> None:
     assert con.sql("SELECT count(*) FROM articles_at(1)").fetchall()[0][0] == 2
     con.close()
 
+    exported = _wirehouse(
+        "export", "--version", "1", "--warehouse", str(warehouse), "--out", str(tmp_path / "v1")
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert pl.read_parquet(tmp_path / "v1" / "articles" / "*.parquet").height == 2
+
 
 def test_a_missing_input_folder_exits_non_zero_with_one_line(tmp_path: Path) -> None:
     result = _wirehouse("run", "--input", str(tmp_path / "nowhere"), "--warehouse", str(tmp_path / "wh"))
@@ -57,3 +65,21 @@ def test_unreadable_files_are_quarantined_and_the_run_goes_on(seed_input: Path, 
     assert con.sql("SELECT source_path, reason FROM quarantine").fetchall() == [("photo.txt", "binary")]
     assert con.sql("SELECT count(*) FROM articles").fetchall()[0][0] == 2
     con.close()
+
+
+def test_a_malformed_suite_file_is_one_clear_line(seed_input: Path, tmp_path: Path) -> None:
+    suites = tmp_path / "expectations"
+    suites.mkdir()
+    (suites / "quotes.json").write_text('{"expectations": [', encoding="utf-8")
+    result = subprocess.run(
+        [WIREHOUSE, "run", "--input", str(seed_input), "--warehouse", str(tmp_path / "wh")],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "WIREHOUSE_EXPECTATIONS_DIR": str(suites)},
+    )
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"wirehouse run: nothing published: {suites / 'quotes.json'}: not valid JSON")

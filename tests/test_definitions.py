@@ -8,8 +8,9 @@ from pathlib import Path
 
 import dagster as dg
 
+from pipeline.assembly import RUN_JOB
 from pipeline.automation import input_folder_sensor
-from pipeline.definitions import RUN_JOB, defs
+from pipeline.definitions import defs
 from pipeline.resources import WirehouseConfig
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage.schema import TABLE_NAMES
