@@ -161,7 +161,7 @@ def test_odd_quote_marks_never_raise(nlp, body):
     for q in quotes:
         assert q["text"].strip() == q["text"] and q["text"]
         assert q["quote_type"] in {"direct", "partial", "indirect"}
-        assert (q["speaker"] is None) == (q["speaker_entity_id"] is None)
+        assert q["speaker_entity_id"] is None or q["speaker"] is not None
 
 
 def test_ids_are_numbered_per_article(nlp):
@@ -176,3 +176,103 @@ def test_seed_indirect_with_definite_title_speaker(seed_quotes):
     assert q["cue"] == "added"
     assert q["speaker_mention"] == "the long-time Israeli leader"
     assert q["speaker"] == "Benjamin Netanyahu"
+
+
+def test_cue_in_the_middle(nlp):
+    body = "“We are not finished,” said Olivia Grant, “and we will be back next spring.”"
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "We are not finished")["speaker"] == "Olivia Grant"
+    assert find(quotes, "back next spring")["speaker"] == "Olivia Grant"
+
+
+def test_pronouns_agree_in_gender(nlp):
+    body = (
+        "Rachel Moore met Thomas Keller at the plant on Monday.\n\n"
+        "“The line will stay open until June,” he said.\n\n"
+        "“We were told nothing about the closure until this week,” she said."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "stay open until June")["speaker"] == "Thomas Keller"
+    assert find(quotes, "told nothing about the closure")["speaker"] == "Rachel Moore"
+
+
+def test_pronoun_skips_names_inside_reported_words(nlp):
+    body = (
+        "Mayor Linda Park said the deal with developer Robert Chen was signed last year.\n\n"
+        "“It is the best deal this city has ever made,” she said."
+    )
+    assert find(quotes_of(nlp, body), "best deal this city")["speaker"] == "Linda Park"
+
+
+def test_definite_title_resolves_to_the_person_with_that_role(nlp):
+    body = (
+        "Mayor Doug Harper opened the new arena on Friday with coach Brian Walsh.\n\n"
+        "“This rink will serve the whole city for decades,” the mayor told reporters."
+    )
+    q = find(quotes_of(nlp, body), "serve the whole city")
+    assert q["speaker"] == "Doug Harper"
+    assert q["speaker_mention"] == "the mayor"
+
+
+def test_apposition_gives_speaker_and_role(nlp):
+    body = (
+        "Nate Evans, the spokesperson for the city council, told reporters that the budget would be "
+        "published on Friday."
+    )
+    q = find(quotes_of(nlp, body), "the budget would be published on Friday")
+    assert q["quote_type"] == "indirect"
+    assert q["speaker"] == "Nate Evans"
+    assert q["speaker_role"] == "the spokesperson for the city council"
+
+
+def test_floating_quote_follows_reported_speech(nlp):
+    body = (
+        "Anna Kowalski said the shelter had run out of beds in December.\n\n"
+        "“We turned away forty people in one night. Nobody should sleep outside in this cold.”"
+    )
+    q = find(quotes_of(nlp, body), "We turned away forty people")
+    assert q["cue"] is None
+    assert q["speaker"] == "Anna Kowalski"
+
+
+def test_unnamed_group_speaker_is_kept_as_written(nlp):
+    body = "Some economists say the housing market will cool down by the end of the year."
+    q = find(quotes_of(nlp, body), "the housing market will cool down")
+    assert q["speaker"] == "Some economists"
+    assert q["speaker_entity_id"] is None
+
+
+def test_added_that_and_according_to_a_person(nlp):
+    body = (
+        "Finance Minister Paul Dufresne added that the tax cut would take effect in April.\n\n"
+        "According to Dufresne, the province will balance its budget by 2021."
+    )
+    quotes = quotes_of(nlp, body)
+    added = find(quotes, "the tax cut would take effect in April")
+    assert (added["quote_type"], added["cue"], added["speaker"]) == ("indirect", "added", "Paul Dufresne")
+    according = find(quotes, "the province will balance its budget")
+    assert according["cue"] == "according to"
+    assert according["speaker"] == "Paul Dufresne"
+
+
+def test_partial_quote_ending_the_sentence(nlp):
+    body = "In her statement, Karen Liu said she has “every confidence in the fairness of the process.”"
+    q = find(quotes_of(nlp, body), "every confidence")
+    assert q["quote_type"] == "partial"
+    assert q["text"].startswith("she has")
+    assert q["speaker"] == "Karen Liu"
+
+
+def test_reported_questions_are_not_quotes(nlp):
+    body = "Daniel Brooks did not say whether the plant would close before the summer."
+    assert quotes_of(nlp, body) == []
+
+
+def test_company_resolves_to_the_organisation(nlp):
+    body = (
+        "Maple Freight Inc. cut 300 jobs in Winnipeg on Tuesday.\n\n"
+        "The company said the cuts were needed to keep the business running."
+    )
+    q = find(quotes_of(nlp, body), "the cuts were needed")
+    assert q["speaker_mention"] == "The company"
+    assert q["speaker"] == "Maple Freight Inc."

@@ -38,6 +38,7 @@ QUOTES_SCHEMA = {
     "cue": pl.String,
     "start_char": pl.Int64,
     "end_char": pl.Int64,
+    "speaker_role": pl.String,  # "the spokesperson for the US Mission to the UN"
 }
 
 
@@ -72,6 +73,7 @@ def quote_rows(article_id: str, body: str, quotes: list[Found]) -> list[dict]:
             "cue": q.cue,
             "start_char": q.start,
             "end_char": q.end,
+            "speaker_role": q.speaker_role,
         }
         for n, q in enumerate(quotes)
     ]

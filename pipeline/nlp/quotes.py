@@ -9,7 +9,9 @@ Three kinds, as news writing uses them:
 
 Quote marks are found by scanning characters, not by the parser, so odd or mixed marks never raise: an
 opening mark without its closing one runs to the end of its paragraph (multi-paragraph quotes).
-The speaker is the subject of the cue verb (found by lemma), resolved through the article's entities.
+The speaker is the subject of the cue verb (found by lemma); speakers are resolved in document order by
+`pipeline.nlp.speakers` (pronouns with gender, titles, surnames, groups), and a cue-less quote continues the
+speaker of the quote before it.
 """
 
 from __future__ import annotations
@@ -20,45 +22,18 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from pipeline.nlp.entities import PERSON, SPEAKER_LABELS, ArticleEntities, Mention
+from pipeline.nlp.entities import PERSON, ArticleEntities, Mention
 from pipeline.nlp.reference import Reference
+from pipeline.nlp.speakers import Resolver
 
 OPENERS = {"“": "”", "«": "»", "‘": "’", '"': '"'}
 CLOSERS = frozenset({"”", "»", "’", '"'})
 QUOTE_CHARS = frozenset("“”«»‘’\"'")
 PARAGRAPH = re.compile(r"[^\n]+")
-PERSONAL_PRONOUNS = frozenset({"he", "she"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
+QUESTION_WORDS = frozenset({"whether", "what", "why", "how", "who", "whom", "which", "where"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "dative", "appos"})
-TITLE_NOUNS = frozenset(
-    {
-        "leader",
-        "minister",
-        "president",
-        "mayor",
-        "premier",
-        "senator",
-        "governor",
-        "ambassador",
-        "diplomat",
-        "secretary",
-        "chancellor",
-        "spokesman",
-        "spokeswoman",
-        "spokesperson",
-        "chairman",
-        "chairwoman",
-        "coach",
-        "manager",
-        "captain",
-        "director",
-        "chief",
-        "executive",
-        "lawyer",
-        "officer",
-        "envoy",
-    }
-)
 CUE_AFTER_WINDOW = 40  # tokens after a closing mark in which a cue may appear (appositions are long)
 CUE_BEFORE_WINDOW = 25
 
@@ -74,6 +49,12 @@ class Found:
     speaker_entity_id: str | None = None
     speaker_mention: str | None = None
     cue: str | None = None
+    speaker_role: str | None = None
+    # how it was found (not published): the cue verb and the token whose speaker it names
+    verb_i: int | None = None
+    subj_i: int | None = None
+    closed: bool = True
+    speaker_label: str | None = None
 
 
 @dataclass
@@ -199,6 +180,8 @@ def subject_of(verb: Token) -> Token | None:
     """The cue's subject; 'said Smith' puts it after the verb; 'and added' borrows the head's."""
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS:
+            if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
+                return verb.head  # "Bortis, who noted that ..."
             return child
     if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
         for child in verb.head.children:
@@ -236,46 +219,12 @@ def written_mention(ctx: Context, subj: Token) -> tuple[str, Mention | None]:
     return text[doc[left].idx : subj.idx + len(subj)], mention
 
 
-def definite_title(subj: Token) -> bool:
-    """'the long-time Israeli leader', 'the mayor': a titled person already named in the article."""
-    return (
-        subj.pos_ == "NOUN"
-        and subj.lemma_.lower() in TITLE_NOUNS
-        and any(c.dep_ == "det" and c.lower_ == "the" for c in subj.children)
-    )
-
-
-def recent_person(ctx: Context, before: int) -> Mention | None:
-    """Antecedent for 'he'/'she': the latest person outside quotes, preferring clause subjects."""
-    k = bisect.bisect_left(ctx.person_starts, before)
-    fallback = None
-    for m in reversed(ctx.persons[max(0, k - 30) : k]):
-        if m.is_subject:
-            return m
-        fallback = fallback or m
-    return fallback
-
-
-def attribute(ctx: Context, found: Found, verb: Token, previous: Found | None) -> None:
-    """Fill cue and speaker of a quote from its cue verb."""
+def set_cue(found: Found, verb: Token) -> None:
+    """Record the cue and the token that names its speaker; the speaker is resolved later, in order."""
     found.cue = verb.text
+    found.verb_i = verb.i
     subj = subject_of(verb)
-    if subj is None:
-        return
-    written, mention = written_mention(ctx, subj)
-    found.speaker_mention = written
-    if mention is None and (subj.lower_ in PERSONAL_PRONOUNS or definite_title(subj)):
-        mention = recent_person(ctx, min(found.start, subj.idx))
-        if mention is None and previous is not None and previous.speaker:
-            found.speaker, found.speaker_entity_id = previous.speaker, previous.speaker_entity_id
-            return
-    if mention is not None and mention.label in SPEAKER_LABELS:
-        found.speaker, found.speaker_entity_id = mention.name, mention.entity_id
-
-
-def inherit(found: Found, source: Found | None) -> None:
-    if source is not None:
-        found.speaker, found.speaker_entity_id = source.speaker, source.speaker_entity_id
+    found.subj_i = subj.i if subj is not None else None
 
 
 # ---------------------------------------------------------------- cues
@@ -338,6 +287,12 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
             span = (child.left_edge.i, child.right_edge.i + 1)
             if best is None or span[1] - span[0] > best[1] - best[0]:
                 best = span
+    if best is None and verb.dep_ == "parataxis" and verb.head.i < verb.i:
+        # "They had two broad aims, Foster writes": the statement is the clause the cue interrupts
+        first = min([verb.left_edge.i, *(c.i for c in verb.children if c.dep_ in SUBJECT_DEPS)])
+        start = verb.head.left_edge.i
+        if first - start >= 3:
+            best = (start, first)
     return clip_to_paragraph(verb, best) if best else None
 
 
@@ -360,7 +315,7 @@ def clip_to_paragraph(verb: Token, span: tuple[int, int]) -> tuple[int, int] | N
 
 
 def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Found]:
-    """All quotes of one parsed article, sorted by position."""
+    """All quotes of one parsed article, sorted by position, with their speakers."""
     ctx = Context(doc, ents, ref)
     cues = [t for t in doc if ctx.is_cue(t)]
     clauses = {v.i: c for v in cues if (c := clause_of(v)) is not None}
@@ -376,20 +331,22 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
         if verb is None and is_embedded:
             continue  # scare quotes: a quoted word with no one saying it
         direct.append((m, verb, is_embedded))
-    found = direct_quotes(ctx, direct)
-    used = {f.cue_i for f in found if f.cue_i is not None}
-    found_quotes = [f.found for f in found]
+    found_quotes = direct_quotes(ctx, direct)
+    used = {f.verb_i for f in found_quotes if f.verb_i is not None}
     found_quotes.extend(reported(ctx, cues, clauses, partial_of, used, found_quotes))
     found_quotes.extend(according_to(ctx, found_quotes))
     found_quotes.sort(key=lambda f: f.start)
-    return found_quotes
+    return attribute_all(ctx, found_quotes)
 
 
 def clause_holding(
     ctx: Context, m: Marked, cues: list[Token], clauses: dict[int, tuple[int, int]]
 ) -> Token | None:
     """The cue whose reported clause contains this quoted fragment and more words besides."""
-    first, last = ctx.token_at(m.start), ctx.token_at(max(m.end - 1, m.start))
+    end = m.end
+    while end > m.start + 1 and not ctx.text[end - 1].isalnum():  # 'was “appropriate.”': the period
+        end -= 1  # belongs to the sentence, not to the reported clause
+    first, last = ctx.token_at(m.start), ctx.token_at(end - 1)
     best, best_len = None, 0
     for verb in cues:
         span = clauses.get(verb.i)
@@ -407,55 +364,99 @@ def words_outside(ctx: Context, span: tuple[int, int], m: Marked) -> bool:
     return any(tok.is_alpha and not (m.open_at <= tok.idx <= m.end) for tok in ctx.doc[span[0] : span[1]])
 
 
-@dataclass
-class Attributed:
-    found: Found
-    cue_i: int | None
-
-
-def direct_quotes(ctx: Context, items: list[tuple[Marked, Token | None, bool]]) -> list[Attributed]:
-    """Direct quotes with speakers; cue-less ones continue the previous (or next) quote's speaker."""
-    out: list[Attributed] = []
-    previous: Found | None = None
-    pending: list[tuple[Found, Marked]] = []
+def direct_quotes(ctx: Context, items: list[tuple[Marked, Token | None, bool]]) -> list[Found]:
+    """Quotes in marks, with their cue when there is one; speakers come later, in document order."""
+    out = []
     for m, verb, is_embedded in items:
         start, end = trim(ctx.text, m.start, m.end)
         if start >= end:
             continue
-        found = Found(start, end, "partial" if is_embedded else "direct")
+        found = Found(start, end, "partial" if is_embedded else "direct", closed=m.closed)
         if verb is not None:
-            attribute(ctx, found, verb, previous)
-        elif previous is not None and previous_paragraph_continues(ctx, m, previous):
+            set_cue(found, verb)
+        out.append(found)
+    return out
+
+
+# ---------------------------------------------------------------- speakers, in document order
+
+
+def attribute_all(ctx: Context, quotes: list[Found]) -> list[Found]:
+    """Resolve every cue's speaker in order; a cue-less quote continues the speaker before it (or, for a
+    quote left open at a paragraph's end, the one that continues it). Cue-less quotes nobody can be
+    credited with, and too short to be speech, are dropped."""
+    spans = sorted((f.start, f.end) for f in quotes)
+    starts = [s for s, _ in spans]
+
+    def outside(char: int) -> bool:  # names inside quoted or reported words are not antecedents
+        k = bisect.bisect_right(starts, char) - 1
+        return not ctx.in_quote_char(char) and not (k >= 0 and spans[k][0] <= char < spans[k][1])
+
+    resolver = Resolver(ctx.doc, ctx.ents.mentions, ctx.ref, outside)
+    previous: Found | None = None
+    for found in quotes:
+        if found.subj_i is not None:
+            speak(ctx, resolver, found)
+        elif found.verb_i is None and previous is not None and continues(ctx, previous, found):
             inherit(found, previous)
-        elif not m.closed:
-            pending.append((found, m))
-        out.append(Attributed(found, verb.i if verb is not None else None))
-        if verb is not None or found.speaker:
+        if found.speaker:
             previous = found
-            for waiting, _ in pending:  # an unclosed quote whose cue came in the next paragraph
-                if waiting.speaker is None:
-                    inherit(waiting, found)
-            pending = []
-    return [a for a in out if a.cue_i is not None or a.found.speaker or keep_cueless(ctx, a.found)]
+            if found.verb_i is not None:
+                resolver.add_speaker(
+                    found.start, found.speaker, found.speaker_entity_id, found.speaker_label or "GROUP"
+                )
+    for k in range(len(quotes) - 2, -1, -1):  # “… (no closing mark)¶“…,” she said.
+        found, nxt = quotes[k], quotes[k + 1]
+        if found.verb_i is None and not found.closed and nxt.speaker and next_paragraph(ctx, found, nxt):
+            inherit(found, nxt)
+    kept = []
+    for found in quotes:
+        if found.verb_i is None and not found.speaker:
+            if len(ctx.text[found.start : found.end].split()) < 4:
+                continue  # a few quoted words ("platform", "toxic") are mentions of words, not quotes
+            person = resolver.recent_person(found.start)
+            if person is not None:
+                found.speaker, found.speaker_entity_id = person.name, person.entity_id
+        kept.append(found)
+    return kept
 
 
-def keep_cueless(ctx: Context, found: Found) -> bool:
-    """A quote nobody is cued for: a sentence-long one is still speech, credited to the person in
-    focus; a few quoted words ("platform", "toxic") are mentions of words, not quotes."""
-    if len(ctx.text[found.start : found.end].split()) < 4:
-        return False
-    mention = recent_person(ctx, found.start)
-    if mention is not None:
-        found.speaker, found.speaker_entity_id = mention.name, mention.entity_id
-    return True
+def speak(ctx: Context, resolver: Resolver, found: Found) -> None:
+    subj = ctx.doc[found.subj_i]
+    written, mention = written_mention(ctx, subj)
+    before = min(found.start, subj.idx)
+    who = resolver.resolve(subj, written, mention, before)
+    found.speaker_mention = who.written
+    found.speaker, found.speaker_entity_id = who.name, who.entity_id
+    found.speaker_role = who.role
+    found.speaker_label = who.label
 
 
-def previous_paragraph_continues(ctx: Context, m: Marked, previous: Found) -> bool:
-    """A cue-less quote belongs to the previous speaker when it shares the paragraph or fills one."""
-    if previous.start >= m.para_start:
+def inherit(found: Found, source: Found) -> None:
+    found.speaker, found.speaker_entity_id = source.speaker, source.speaker_entity_id
+    found.speaker_role, found.speaker_label = source.speaker_role, source.speaker_label
+
+
+def paragraph_start(text: str, char: int) -> int:
+    return text.rfind("\n", 0, char) + 1
+
+
+def continues(ctx: Context, previous: Found, found: Found) -> bool:
+    """A cue-less quote continues the previous speaker when it shares the paragraph, or fills its own
+    paragraph (a quote paragraph with no words outside the marks) not far after."""
+    text = ctx.text
+    p_start = paragraph_start(text, found.start)
+    if previous.start >= p_start:
         return True
-    outside = ctx.text[m.para_start : m.open_at] + ctx.text[min(m.end + 1, m.para_end) : m.para_end]
+    p_end = text.find("\n", found.end)
+    p_end = len(text) if p_end < 0 else p_end
+    outside = text[p_start : found.start] + text[found.end : p_end]
     return not any(ch.isalnum() for ch in outside)
+
+
+def next_paragraph(ctx: Context, found: Found, nxt: Found) -> bool:
+    between = ctx.text[found.end : nxt.start]
+    return "\n" in between and not any(ch.isalnum() for ch in between)
 
 
 def reported(
@@ -478,8 +479,10 @@ def reported(
             continue
         if verb.i not in partial_of and any(i in ctx.quote_of_token for i in range(*span)):
             continue
+        if ctx.doc[span[0]].lower_ in QUESTION_WORDS:
+            continue  # "did not say whether …", "asked why …": a question reported, not a statement
         found = Found(start, end, "partial" if verb.i in partial_of else "indirect")
-        attribute(ctx, found, verb, direct[-1] if direct else None)
+        set_cue(found, verb)
         out.append(found)
         taken.append((start, end))
     return out
@@ -519,10 +522,6 @@ def according_to(ctx: Context, existing: list[Found]) -> list[Found]:
         start, end = clause_chars(ctx, span)
         if end - start < 12 or any(s < end and start < e for s, e in taken):
             continue
-        found = Found(start, end, "indirect", cue="according to")
-        written, mention = written_mention(ctx, obj)
-        found.speaker_mention = written
-        if mention is not None and mention.label in SPEAKER_LABELS:
-            found.speaker, found.speaker_entity_id = mention.name, mention.entity_id
+        found = Found(start, end, "indirect", cue="according to", verb_i=tok.i, subj_i=obj.i)
         out.append(found)
     return out

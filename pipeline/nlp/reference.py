@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SEEDS_DIR = Path(__file__).resolve().parents[2] / "seeds"
@@ -17,6 +17,19 @@ class Reference:
     reporting_verbs: frozenset[str]  # lemmas, lower case
     honorifics: frozenset[str]  # single-token titles, lower case, without a trailing dot
     roles: tuple[str, ...]  # role phrases as written in the seed, longest first
+    # lower-case first name -> "m" / "f"
+    first_names: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # noun lemma -> "person" / "org": what "the minister" / "the company" stands for
+    speaker_nouns: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+
+
+def read_pairs(path: Path, key: str, value: str, allowed: frozenset[str]) -> dict[str, str]:
+    """A two-column seed as a dict (keys lower-cased); ValueError naming the file on a bad value."""
+    keys, values = read_column(path, key), read_column(path, value)
+    bad = sorted({v for v in values if v not in allowed})
+    if bad:
+        raise ValueError(f"{path}: {value!r} must be one of {sorted(allowed)}, got {bad}")
+    return {k.lower(): v for k, v in zip(keys, values, strict=True)}
 
 
 def read_column(path: Path, column: str) -> list[str]:
@@ -43,7 +56,7 @@ def read_column(path: Path, column: str) -> list[str]:
 
 @functools.lru_cache(maxsize=8)
 def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
-    """Read the three seeds once per process."""
+    """Read the seeds once per process."""
     verbs = read_column(seeds_dir / "reporting_verbs.csv", "lemma")
     honorifics = read_column(seeds_dir / "honorifics.csv", "honorific")
     roles = read_column(seeds_dir / "roles.csv", "role")
@@ -51,4 +64,8 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
         reporting_verbs=frozenset(v.lower() for v in verbs),
         honorifics=frozenset(h.lower().rstrip(".") for h in honorifics),
         roles=tuple(sorted(set(roles), key=lambda r: (-len(r), r))),
+        first_names=read_pairs(seeds_dir / "first_names.csv", "first_name", "gender", frozenset("mf")),
+        speaker_nouns=read_pairs(
+            seeds_dir / "speaker_nouns.csv", "lemma", "kind", frozenset({"person", "org"})
+        ),
     )

@@ -1,0 +1,310 @@
+"""Who a cue's subject is: an entity of the article, a group as written, or nobody.
+
+News writing names a speaker once and then says "he", "the minister", "Mr Miller" or "the company". The
+resolver walks back from the cue over the article's entity mentions (outside quotes) and the speakers of
+the quotes already attributed, and takes the latest one that fits:
+- "he"/"she": a person of that gender (first names seed, Mr/Ms before a mention), preferring persons in
+  subject position ("salient") over persons merely mentioned;
+- "the minister", "the 26-year-old forward": a person whose role or apposition holds that noun, else the
+  latest salient person; "the company", "it": the latest organisation;
+- a surname the NER missed: the longest proper name in the article that ends with it;
+- any other noun phrase ("Some experts", "police", "a spokesperson"): the phrase itself, with no entity.
+Everything comes from the one parsed Doc; the per-article work is a few list scans.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from pipeline.nlp.entities import PERSON, SPEAKER_LABELS, Mention
+
+MALE_HONORIFICS = frozenset({"mr", "sir", "lord", "king", "prince", "father"})
+FEMALE_HONORIFICS = frozenset({"ms", "mrs", "miss", "dame", "lady", "queen", "princess", "sister"})
+GENDERED_NOUNS = {
+    "spokesman": "m",
+    "chairman": "m",
+    "businessman": "m",
+    "congressman": "m",
+    "spokeswoman": "f",
+    "chairwoman": "f",
+    "businesswoman": "f",
+    "congresswoman": "f",
+}
+PRONOUN_GENDER = {"he": "m", "she": "f"}
+ORG_PRONOUNS = frozenset({"it"})
+GROUP_PRONOUNS = frozenset({"they", "we"})
+UNRESOLVED_PRONOUNS = frozenset({"i", "you", "one", "who", "that", "which", "this", "these", "those"})
+DEFINITE = frozenset({"the", "this", "that"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+LOOKBACK = 40  # candidates considered, newest first
+GROUP = "GROUP"  # a speaker named by a phrase, not an entity ("Some experts")
+GROUP_PHRASE_TOKENS = 14
+ENTITY_PREFERENCE = ("PERSON", "ORG", "GPE", "NORP")
+
+
+@dataclass
+class Candidate:
+    """A possible antecedent: an entity mention, or the speaker of an earlier quote."""
+
+    start: int
+    name: str
+    entity_id: str | None
+    label: str
+    gender: str | None
+    salient: bool
+    mention: Mention | None = None
+    paragraph: int = 0
+
+
+@dataclass
+class Speaker:
+    name: str | None = None
+    entity_id: str | None = None
+    label: str = GROUP
+    written: str | None = None
+    role: str | None = None
+
+
+class Resolver:
+    """Per-article candidates, built once; `resolve` is called per cue in document order."""
+
+    def __init__(self, doc, mentions: list[Mention], ref, outside_quotes) -> None:
+        self.doc = doc
+        self.ref = ref
+        self.mentions = mentions
+        self.newlines = [i for i, ch in enumerate(doc.text) if ch == "\n"]
+        self.genders = person_genders(doc, mentions, ref)
+        self.candidates: list[Candidate] = []
+        for m in mentions:
+            if m.label in SPEAKER_LABELS and outside_quotes(m.start):
+                gender = self.genders.get(m.name) if m.label == PERSON else None
+                self.candidates.append(
+                    Candidate(
+                        m.start,
+                        m.name,
+                        m.entity_id,
+                        m.label,
+                        gender,
+                        salient(doc, m),
+                        m,
+                        self.paragraph(m.start),
+                    )
+                )
+        self.starts = [c.start for c in self.candidates]
+        self.surnames = {m.key[-1]: m for m in mentions if m.label == PERSON and m.key}
+
+    def paragraph(self, char: int) -> int:
+        return bisect.bisect_left(self.newlines, char)
+
+    # ------------------------------------------------------------ candidates
+
+    def add_speaker(self, at: int, name: str, entity_id: str | None, label: str) -> None:
+        """The speaker of a quote just attributed: a salient antecedent for what follows."""
+        gender = self.genders.get(name) if label == PERSON else None
+        k = bisect.bisect_right(self.starts, at)
+        candidate = Candidate(at, name, entity_id, label, gender, True, None, self.paragraph(at))
+        self.candidates.insert(k, candidate)
+        self.starts.insert(k, at)
+
+    def walk(self, before: int, fits, salient_only: bool = False) -> Candidate | None:
+        """The latest fitting salient candidate before a position; a fitting one that is merely
+        mentioned wins when no salient one shares its paragraph."""
+        k = bisect.bisect_left(self.starts, before)
+        fallback = None
+        for c in reversed(self.candidates[max(0, k - LOOKBACK) : k]):
+            if fallback is not None and c.paragraph < fallback.paragraph:
+                break
+            if not fits(c):
+                continue
+            if c.salient:
+                return c
+            fallback = fallback or c
+        return None if salient_only else fallback
+
+    def recent_person(self, before: int) -> Candidate | None:
+        return self.walk(before, lambda c: c.label == PERSON)
+
+    # ------------------------------------------------------------ resolution
+
+    def resolve(self, subj: Token, written: str, mention: Mention | None, before: int) -> Speaker:
+        """The speaker behind a cue's subject token, as resolved as the article allows."""
+        out = Speaker(written=written, role=apposition_role(subj))
+        lower = subj.lower_
+        if mention is not None and mention.label in SPEAKER_LABELS:
+            out.name, out.entity_id, out.label = mention.name, mention.entity_id, mention.label
+            out.role = out.role or mention.role
+            return out
+        found: Candidate | None = None
+        if lower in PRONOUN_GENDER:
+            gender = PRONOUN_GENDER[lower]
+            found = self.walk(before, lambda c: c.label == PERSON and c.gender in (None, gender))
+        elif lower in ORG_PRONOUNS:
+            found = self.walk(before, lambda c: c.label == "ORG", salient_only=True)
+        elif lower in GROUP_PRONOUNS or lower in UNRESOLVED_PRONOUNS or subj.pos_ == "PRON":
+            return out
+        elif subj.pos_ == "NOUN" and is_definite(subj) and self.noun_kind(subj) is not None:
+            if self.noun_kind(subj) == "person":
+                out.role = out.role or written
+                found = self.by_role(subj.lemma_.lower(), before) or self.recent_person(before)
+            else:
+                found = self.walk(before, lambda c: c.label == "ORG", salient_only=True)
+        elif subj.pos_ == "PROPN":
+            full = self.full_name(subj)
+            if full is not None:
+                out.name, out.entity_id, out.label = full.name, full.entity_id, PERSON
+            else:
+                out.name, out.label = plain_name(subj, self.ref), PERSON
+            return out
+        if found is not None:
+            out.name, out.entity_id, out.label = found.name, found.entity_id, found.label
+            return out
+        if subj.pos_ in ("NOUN", "PROPN"):
+            inner = self.inner_entity(subj)
+            if inner is not None:  # "Foster's book", "a spokesperson for TransLink"
+                out.name, out.entity_id, out.label = inner.name, inner.entity_id, inner.label
+            elif not is_definite(subj):
+                out.name = group_phrase(subj)  # "Some experts", "police": a speaker without a name
+        return out
+
+    def inner_entity(self, subj: Token) -> Mention | None:
+        """An entity named inside the subject's phrase: its owner, author or employer."""
+        lo, hi = subj.left_edge.i, min(subj.right_edge.i + 1, subj.left_edge.i + GROUP_PHRASE_TOKENS)
+        inside = [m for m in self.mentions if lo <= m.tok_start and m.tok_end <= hi]
+        for label in ENTITY_PREFERENCE:
+            for m in inside:
+                if m.label == label:
+                    return m
+        return None
+
+    def noun_kind(self, subj: Token) -> str | None:
+        kind = self.ref.speaker_nouns.get(subj.lemma_.lower())
+        if kind is None and any("year-old" in t.lower_ or t.lower_ == "old" for t in subj.lefts):
+            kind = "person"  # "the 32-year-old labourer"
+        return kind
+
+    def by_role(self, noun: str, before: int) -> Candidate | None:
+        """'the mayor' -> the latest person introduced with 'mayor' in their title or apposition."""
+
+        def fits(c: Candidate) -> bool:
+            return c.label == PERSON and c.mention is not None and noun in role_words(self.doc, c.mention)
+
+        return self.walk(before, fits)
+
+    def full_name(self, subj: Token) -> Mention | None:
+        """A surname alone ('Poulter said'): the person of the article whose name ends with it."""
+        m = self.surnames.get(subj.lower_)
+        return m if m is not None and len(m.key) > 1 else None
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def person_genders(doc, mentions: list[Mention], ref) -> dict[str, str]:
+    """Canonical person name -> 'm'/'f', from Mr/Ms before any of its mentions, a gendered title, or the
+    first name; conflicting evidence leaves the person without a gender."""
+    votes: dict[str, set[str]] = {}
+    for m in mentions:
+        if m.label != PERSON:
+            continue
+        found = votes.setdefault(m.name, set())
+        if m.tok_start > 0:
+            prev = doc[m.tok_start - 1].text.rstrip(".").lower()
+            if prev in MALE_HONORIFICS:
+                found.add("m")
+            elif prev in FEMALE_HONORIFICS:
+                found.add("f")
+        for word in (m.role or "").lower().split():
+            if word in GENDERED_NOUNS:
+                found.add(GENDERED_NOUNS[word])
+    out = {}
+    for name, found in votes.items():
+        if not found:
+            first = name.split()[0].lower() if " " in name else ""
+            if first in ref.first_names:
+                found = {ref.first_names[first]}
+        if len(found) == 1:
+            out[name] = next(iter(found))
+    return out
+
+
+def mention_root(doc, m: Mention) -> Token:
+    for tok in doc[m.tok_start : m.tok_end]:
+        if not (m.tok_start <= tok.head.i < m.tok_end) or tok.head is tok:
+            return tok
+    return doc[m.tok_end - 1]
+
+
+def salient(doc, m: Mention) -> bool:
+    """The mention is what its clause is about: a subject (or apposed/compounded into one), the source
+    of 'according to', or a name standing before its sentence's main verb."""
+    if m.is_subject:
+        return True
+    tok = mention_root(doc, m)
+    seen = 0
+    while tok.dep_ in ("compound", "appos", "conj", "flat") and tok.head is not tok and seen < 4:
+        tok, seen = tok.head, seen + 1
+    if tok.dep_ in SUBJECT_DEPS:
+        return True
+    if tok.dep_ == "pobj" and tok.head.lower_ == "to" and tok.head.head.lower_ == "according":
+        return True
+    root = tok.sent.root
+    return root.pos_ in ("VERB", "AUX") and m.tok_end <= root.i
+
+
+def role_words(doc, m: Mention) -> set[str]:
+    """Lower-case nouns that describe a person where it is named: its title, its apposition, the
+    noun phrase it is apposed to ('the mayor, Doug McCallum')."""
+    words = {w.lower() for w in (m.role or "").split()}
+    root = mention_root(doc, m)
+    tokens = list(doc[root.left_edge.i : m.tok_start])
+    for child in root.children:
+        if child.dep_ == "appos":
+            tokens.extend(child.subtree)
+    if root.dep_ == "appos":
+        tokens.extend(doc[root.head.left_edge.i : root.head.i + 1])
+    words.update(t.lemma_.lower() for t in tokens if t.pos_ in ("NOUN", "PROPN"))
+    return words
+
+
+def is_definite(tok: Token) -> bool:
+    return any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in tok.children)
+
+
+def plain_name(subj: Token, ref) -> str:
+    """A proper-noun subject without a known entity: its name words ('Mr. Hemming' -> 'Hemming')."""
+    words = [t.text for t in subj.subtree if t.pos_ == "PROPN" and t.i <= subj.i and not t.is_punct]
+    words = [w for w in words if w.rstrip(".").lower() not in ref.honorifics] or [subj.text]
+    return " ".join(words)
+
+
+def group_phrase(subj: Token) -> str:
+    """The subject's phrase as written, up to a comma or line break: 'administration officials'."""
+    doc = subj.doc
+    toks = []
+    for t in doc[subj.left_edge.i : min(subj.right_edge.i + 1, subj.left_edge.i + GROUP_PHRASE_TOKENS)]:
+        if "\n" in t.text or (t.i > subj.i and t.text in ",;:—–()"):
+            break
+        toks.append(t)
+    while toks and (toks[0].is_punct or toks[0].lower_ in ("the",)):
+        toks = toks[1:]
+    while toks and toks[-1].is_punct:
+        toks = toks[:-1]
+    if not toks:
+        return subj.text
+    return doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])]
+
+
+def apposition_role(subj: Token) -> str | None:
+    """'Nate Evans, the spokesperson for the US Mission to the UN, told CNN' -> the apposition's words."""
+    for child in subj.children:
+        if child.dep_ == "appos" and child.pos_ == "NOUN":
+            toks = [t for t in child.subtree if "\n" not in t.text]
+            if toks:
+                doc = subj.doc
+                start, end = toks[0].idx, toks[-1].idx + len(toks[-1])
+                text = doc.text[start:end].strip(" ,;:")
+                return text or None
+    return None
