@@ -37,6 +37,15 @@ def _parser() -> argparse.ArgumentParser:
     )
     export.add_argument("--warehouse", type=Path, help="warehouse folder (default: warehouse)")
     export.set_defaults(handler=_export)
+
+    sql = commands.add_parser("sql", help="run a query on the published warehouse (read-only) and print it")
+    sql.add_argument("query", help='e.g. "SELECT speaker, count(*) FROM quotes GROUP BY ALL"')
+    sql.add_argument("--warehouse", type=Path, help="warehouse folder (default: warehouse)")
+    sql.add_argument("--limit", type=int, default=50, help="rows to print at most (default 50)")
+    sql.set_defaults(handler=_sql)
+
+    models = commands.add_parser("models", help="list the SQL models in dbt_like_sql/ and their dependencies")
+    models.set_defaults(handler=_models)
     return parser
 
 
@@ -52,7 +61,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"wirehouse run: nothing published: {error}", file=sys.stderr)
         return 2
     if not outcome.success:
-        print(f"wirehouse run: nothing published: {outcome.reason}", file=sys.stderr)
+        print(f"wirehouse run: {outcome.reason}", file=sys.stderr)
         return 1
     print(outcome.summary)
     return 0
@@ -108,6 +117,65 @@ def _export(args: argparse.Namespace) -> int:
     for table, path in written.items():
         print(f"{table:<18} {path}")
     return 0
+
+
+def _sql(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipeline.storage.warehouse import connect_read_only
+
+    settings = Settings.from_env(warehouse_dir=args.warehouse)
+    try:
+        con = connect_read_only(settings.database_path)
+    except FileNotFoundError as error:
+        print(f"wirehouse sql: {error}", file=sys.stderr)
+        return 1
+    try:
+        relation = con.sql(args.query)
+        if relation is None:
+            return 0
+        headers = list(relation.columns)
+        rows = relation.limit(args.limit + 1).fetchall()
+    except duckdb.Error as error:
+        print(f"wirehouse sql: {error}", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    print(format_table(headers, [[_cell(value) for value in row] for row in rows[: args.limit]]))
+    if len(rows) > args.limit:
+        print(f"(first {args.limit} rows; use --limit for more)")
+    return 0
+
+
+def _models(args: argparse.Namespace) -> int:
+    from pipeline.storage.schema import TABLE_NAMES
+    from pipeline.storage.sql_models import ModelError, discover_models
+
+    settings = Settings.from_env()
+    try:
+        models = discover_models(settings.models_dir, TABLE_NAMES)
+    except ModelError as error:
+        print(f"wirehouse models: {error}", file=sys.stderr)
+        return 1
+    rows = [
+        [
+            model.name,
+            model.group,
+            model.materialized,
+            ", ".join(model.depends_on + model.sources),
+            str(len(model.tests)),
+            model.description,
+        ]
+        for model in models
+    ]
+    print(format_table(["model", "folder", "materialized", "depends on", "tests", "description"], rows))
+    return 0
+
+
+def _cell(value: object) -> str:
+    text = "NULL" if value is None else str(value)
+    text = text.replace("\n", " ")
+    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:

@@ -34,7 +34,13 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> RunOutcome:
         )
     if result.success:
         return RunOutcome(True, "", summarise(settings, result.run_id), result)
-    return RunOutcome(False, failure_reason(settings, result), "", result)
+    reason = failure_reason(settings, result)
+    published = [m for m in result.asset_materializations_for_node("warehouse") if "version" in m.metadata]
+    if published:
+        reason = f"version {published[0].metadata['version'].value} was published, but {reason}"
+    else:
+        reason = f"nothing published: {reason}"
+    return RunOutcome(False, reason, "", result)
 
 
 def failure_reason(settings: Settings, result: dg.ExecuteInProcessResult) -> str:
@@ -53,12 +59,13 @@ def failure_reason(settings: Settings, result: dg.ExecuteInProcessResult) -> str
 
 
 def _root_cause(error: dg.SerializableErrorInfo | None) -> str:
-    """The user's exception, not Dagster's wrapper around it."""
+    """Our exception (which names the file), not Dagster's wrappers around it or what it wraps."""
+    while error is not None and error.cls_name and error.cls_name.startswith("Dagster") and error.cause:
+        error = error.cause
     if error is None:
         return "unknown error"
-    while error.cause is not None:
-        error = error.cause
-    return error.message.strip().splitlines()[0] if error.message.strip() else error.cls_name or "error"
+    message = error.message.strip()
+    return message.splitlines()[0] if message else error.cls_name or "error"
 
 
 def summarise(settings: Settings, run_id: str) -> str:

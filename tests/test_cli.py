@@ -83,3 +83,11 @@ def test_a_malformed_suite_file_is_one_clear_line(seed_input: Path, tmp_path: Pa
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1
     assert lines[0].startswith(f"wirehouse run: nothing published: {suites / 'quotes.json'}: not valid JSON")
+
+
+def test_models_lists_every_sql_file_with_its_dependencies() -> None:
+    result = _wirehouse("models")
+    assert result.returncode == 0, result.stderr
+    rows = {line.split()[0]: line for line in result.stdout.splitlines()[2:]}
+    assert set(rows) == {path.stem for path in (PROJECT_ROOT / "dbt_like_sql").rglob("*.sql")}
+    assert "stg_quotes" in rows["quotes_per_speaker"]

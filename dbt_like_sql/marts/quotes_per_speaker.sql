@@ -1,5 +1,3 @@
--- description: Who is quoted, how often, in which outlet and how (direct, partial, indirect).
--- materialized: table
 SELECT
     coalesce(speaker, '(unknown)') AS speaker,
     speaker_entity_id,

@@ -2,8 +2,10 @@
 
 A model's name is its file name; it refers to published tables and other models by name. Dependencies
 are read from the SQL with sqlglot (CTE names and schema-qualified names are not models), so adding a
-model is adding a file. A header of `-- key: value` comment lines sets `materialized` (view or table)
-and `description`.
+model is adding a file. Settings come from a header of `-- key: value` comment lines (`materialized`:
+view or table, `description`) and/or a YAML file beside the model (`<name>.yml`) in dbt's shape:
+`description`, `materialized`, and `columns` with a `description` and dbt-style `tests` each
+(`unique`, `not_null`, `accepted_values: {values: [...]}`, `relationships: {to: model, field: column}`).
 """
 
 from __future__ import annotations
@@ -11,19 +13,55 @@ from __future__ import annotations
 import graphlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import sqlglot
+import yaml
 from sqlglot import expressions
 
 HEADER_LINE = re.compile(r"^--\s*(\w+)\s*:\s*(.*?)\s*$")
 MATERIALIZATIONS = ("view", "table")
+TEST_KINDS = ("unique", "not_null", "accepted_values", "relationships")
 
 
 class ModelError(ValueError):
     """A model that cannot be built as written; the message names the file."""
+
+
+@dataclass(frozen=True)
+class ColumnTest:
+    """A dbt-style test of one column; `failing_rows_sql` counts the rows that break it."""
+
+    model: str
+    column: str
+    kind: str
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        target = f"_{self.options['to']}" if self.kind == "relationships" else ""
+        return f"{self.kind}{target}_{self.column}"
+
+    def failing_rows_sql(self) -> str:
+        model, column = _quoted(self.model), _quoted(self.column)
+        if self.kind == "unique":
+            return (
+                f"SELECT count(*) FROM (SELECT {column} FROM {model} WHERE {column} IS NOT NULL "
+                f"GROUP BY {column} HAVING count(*) > 1)"
+            )
+        if self.kind == "not_null":
+            return f"SELECT count(*) FROM {model} WHERE {column} IS NULL"
+        if self.kind == "accepted_values":
+            values = ", ".join(_literal(value) for value in self.options["values"])
+            return f"SELECT count(*) FROM {model} WHERE {column} IS NOT NULL AND {column} NOT IN ({values})"
+        target, target_column = _quoted(self.options["to"]), _quoted(self.options["field"])
+        return (
+            f"SELECT count(*) FROM {model} AS m WHERE m.{column} IS NOT NULL AND NOT EXISTS "
+            f"(SELECT 1 FROM {target} AS t WHERE t.{target_column} = m.{column})"
+        )
 
 
 @dataclass(frozen=True)
@@ -35,6 +73,8 @@ class SqlModel:
     description: str
     depends_on: tuple[str, ...]  # other models
     sources: tuple[str, ...]  # published tables
+    column_descriptions: dict[str, str] = field(default_factory=dict)
+    tests: tuple[ColumnTest, ...] = ()
 
     @property
     def group(self) -> str:
@@ -59,23 +99,60 @@ def discover_models(models_dir: Path, source_tables: Iterable[str]) -> list[SqlM
 
 def _read_model(path: Path, model_names: set[str], sources: set[str]) -> SqlModel:
     sql = path.read_text(encoding="utf-8")
-    header = _header(sql)
-    materialized = header.get("materialized", "view")
+    settings = {**_header(sql), **_yaml_settings(path)}
+    materialized = settings.get("materialized", "view")
     if materialized not in MATERIALIZATIONS:
         raise ModelError(f"{path}: materialized must be one of {MATERIALIZATIONS}, not {materialized!r}")
     referenced = referenced_tables(sql, path)
     unknown = sorted(referenced - model_names - sources)
     if unknown:
         raise ModelError(f"{path}: unknown table or model {', '.join(unknown)}")
+    columns = settings.get("columns") or []
+    tests = tuple(_column_tests(path, columns, model_names | sources))
     return SqlModel(
         name=path.stem,
         path=path,
         sql=sql,
         materialized=materialized,
-        description=header.get("description", ""),
+        description=str(settings.get("description", "")),
         depends_on=tuple(sorted(referenced & model_names)),
         sources=tuple(sorted(referenced & sources)),
+        column_descriptions={column["name"]: column.get("description", "") for column in columns},
+        tests=tests,
     )
+
+
+def _yaml_settings(path: Path) -> dict[str, Any]:
+    settings_path = path.with_suffix(".yml")
+    if not settings_path.exists():
+        return {}
+    try:
+        settings = yaml.safe_load(settings_path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as error:
+        raise ModelError(f"{settings_path}: not valid YAML ({error})") from error
+    if not isinstance(settings, dict) or not isinstance(settings.get("columns", []), list):
+        raise ModelError(f"{settings_path}: expected a mapping with an optional 'columns' list")
+    for column in settings.get("columns", []):
+        if not isinstance(column, dict) or "name" not in column:
+            raise ModelError(f"{settings_path}: every column needs a 'name'")
+    return settings
+
+
+def _column_tests(path: Path, columns: list[dict[str, Any]], known: set[str]) -> Iterable[ColumnTest]:
+    for column in columns:
+        for test in column.get("tests", []) or []:
+            kind, options = (test, {}) if isinstance(test, str) else next(iter(test.items()))
+            if kind not in TEST_KINDS:
+                raise ModelError(
+                    f"{path.with_suffix('.yml')}: unknown test {kind!r} (use one of {TEST_KINDS})"
+                )
+            if kind == "accepted_values" and not isinstance((options or {}).get("values"), list):
+                raise ModelError(f"{path.with_suffix('.yml')}: accepted_values needs a 'values' list")
+            if kind == "relationships" and ((options or {}).get("to") not in known or "field" not in options):
+                raise ModelError(
+                    f"{path.with_suffix('.yml')}: relationships needs 'to' (a table or model) and 'field'"
+                )
+            yield ColumnTest(model=path.stem, column=column["name"], kind=kind, options=options or {})
 
 
 def referenced_tables(sql: str, path: Path | str = "<sql>") -> set[str]:
@@ -119,12 +196,36 @@ def _dependency_order(models: dict[str, SqlModel]) -> list[str]:
         raise ModelError(f"dependency cycle between models: {files}") from error
 
 
-def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> int:
-    """Create or replace the model's view or table; return its row count."""
+@dataclass(frozen=True)
+class BuiltModel:
+    row_count: int
+    columns: tuple[tuple[str, str], ...]  # (name, type)
+    test_failures: dict[str, int]  # test name -> failing rows
+
+
+def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> BuiltModel:
+    """Create or replace the model's view or table, then run its tests."""
     body = model.sql.strip().rstrip(";")
     kind = "VIEW" if model.materialized == "view" else "TABLE"
     try:
-        con.execute(f'CREATE OR REPLACE {kind} main."{model.name}" AS {body}')
+        con.execute(f"CREATE OR REPLACE {kind} main.{_quoted(model.name)} AS {body}")
     except duckdb.Error as error:
         raise ModelError(f"{model.path}: {error}") from error
-    return con.sql(f'SELECT count(*) FROM main."{model.name}"').fetchall()[0][0]
+    name = _quoted(model.name)
+    return BuiltModel(
+        row_count=con.sql(f"SELECT count(*) FROM main.{name}").fetchall()[0][0],
+        columns=tuple((row[0], row[1]) for row in con.sql(f"DESCRIBE main.{name}").fetchall()),
+        test_failures={test.name: con.sql(test.failing_rows_sql()).fetchall()[0][0] for test in model.tests},
+    )
+
+
+def _quoted(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def _literal(value: object) -> str:
+    if isinstance(value, bool) or value is None:
+        return {True: "TRUE", False: "FALSE", None: "NULL"}[value]
+    if isinstance(value, int | float):
+        return repr(value)
+    return "'" + str(value).replace("'", "''") + "'"

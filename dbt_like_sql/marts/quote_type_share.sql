@@ -1,0 +1,10 @@
+-- description: The share of quotes of each type (direct, partial, indirect) per publisher.
+-- materialized: table
+SELECT
+    coalesce(publisher, '(unknown)') AS publisher,
+    quote_type,
+    count(*) AS quotes,
+    round(count(*) / sum(count(*)) OVER (PARTITION BY coalesce(publisher, '(unknown)')), 4) AS share
+FROM stg_quotes
+GROUP BY 1, 2
+ORDER BY publisher, quote_type

@@ -1,0 +1,119 @@
+"""The shipped SQL models on the seeds, checked against counts computed here from the base tables."""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from itertools import combinations
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+import polars as pl
+import pytest
+
+from pipeline.assembly import build_definitions
+from pipeline.settings import MODELS_DIR
+from tests.conftest import settings_for
+
+
+@pytest.fixture(scope="module")
+def con(seed_run):
+    settings, _ = seed_run
+    connection = duckdb.connect(str(settings.database_path), read_only=True)
+    yield connection
+    connection.close()
+
+
+def _frame(con: duckdb.DuckDBPyConnection, query: str) -> pl.DataFrame:
+    return con.sql(query).pl()
+
+
+def test_quote_type_share_matches_the_quotes(con) -> None:
+    quotes = _frame(con, "SELECT q.quote_type, a.publisher FROM quotes q JOIN articles a USING (article_id)")
+    expected = Counter(zip(quotes["publisher"], quotes["quote_type"], strict=True))
+    mart = _frame(con, "SELECT * FROM quote_type_share")
+    assert {(r["publisher"], r["quote_type"]): r["quotes"] for r in mart.iter_rows(named=True)} == expected
+    for publisher, shares in mart.group_by("publisher"):
+        assert abs(shares["share"].sum() - 1) < 1e-3, publisher
+
+
+def test_quotes_per_speaker_counts_every_quote_once(con) -> None:
+    total = con.sql("SELECT count(*) FROM quotes").fetchall()[0][0]
+    assert con.sql("SELECT sum(quotes) FROM quotes_per_speaker").fetchall()[0][0] == total
+
+
+def test_entity_cooccurrence_matches_pairs_counted_in_python(con) -> None:
+    mentions = _frame(con, "SELECT article_id, entity_id, sentence_no FROM entity_mentions")
+    sentences: Counter = Counter()
+    articles: Counter = Counter()
+    for _, group in mentions.group_by("article_id"):
+        ids = sorted(set(group["entity_id"]))
+        articles.update(combinations(ids, 2))
+        for _, sentence in group.group_by("sentence_no"):
+            sentences.update(combinations(sorted(set(sentence["entity_id"])), 2))
+    mart = _frame(con, "SELECT entity_id_a, entity_id_b, sentences, articles FROM entity_cooccurrence")
+    assert mart.height == len(articles)
+    for row in mart.iter_rows(named=True):
+        pair = (row["entity_id_a"], row["entity_id_b"])
+        assert (row["articles"], row["sentences"]) == (articles[pair], sentences[pair])
+
+
+def test_quoted_about_counts_entities_inside_quote_spans(con) -> None:
+    quotes = _frame(
+        con, "SELECT quote_id, article_id, speaker, speaker_entity_id, start_char, end_char FROM quotes"
+    )
+    mentions = _frame(
+        con,
+        "SELECT m.article_id, m.entity_id, e.name, m.start_char, m.end_char "
+        "FROM entity_mentions m JOIN entities e USING (entity_id)",
+    )
+    expected: Counter = Counter()
+    for quote in quotes.filter(pl.col("speaker").is_not_null()).iter_rows(named=True):
+        inside = mentions.filter(
+            (pl.col("article_id") == quote["article_id"])
+            & (pl.col("start_char") >= quote["start_char"])
+            & (pl.col("end_char") <= quote["end_char"])
+            & (pl.col("entity_id") != (quote["speaker_entity_id"] or ""))
+        )
+        expected.update((quote["speaker"], name) for name in set(inside["name"]))
+    mart = _frame(con, "SELECT speaker, about, quotes FROM quoted_about")
+    assert {(r["speaker"], r["about"]): r["quotes"] for r in mart.iter_rows(named=True)} == expected
+    assert expected, "the seeds have quotes that mention entities"
+
+
+def test_unsourced_articles_are_those_without_quotes(con) -> None:
+    expected = {
+        row[0]
+        for row in con.sql("SELECT article_id FROM articles EXCEPT SELECT article_id FROM quotes").fetchall()
+    }
+    assert {row[0] for row in con.sql("SELECT article_id FROM unsourced_articles").fetchall()} == expected
+
+
+def test_a_new_sql_file_becomes_an_asset_and_builds_without_python_changes(seed_run, tmp_path: Path) -> None:
+    published, _ = seed_run
+    models = tmp_path / "models"
+    shutil.copytree(MODELS_DIR, models)
+    (models / "marts" / "quotes_per_article.sql").write_text(
+        "-- description: Quotes per article.\n-- materialized: table\n"
+        "SELECT article_id, count(*) AS quotes FROM stg_quotes GROUP BY ALL\n",
+        encoding="utf-8",
+    )
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    shutil.copy(published.database_path, warehouse / "news.duckdb")
+    defs = build_definitions(settings_for(published.input_dir, warehouse, models_dir=models))
+    new_key = dg.AssetKey("quotes_per_article")
+    assert new_key in defs.resolve_asset_graph().get_all_asset_keys()
+
+    result = defs.resolve_implicit_global_asset_job_def().execute_in_process(
+        asset_selection=[new_key, dg.AssetKey("stg_quotes")], instance=dg.DagsterInstance.ephemeral()
+    )
+
+    assert result.success
+    con = duckdb.connect(str(warehouse / "news.duckdb"), read_only=True)
+    built = con.sql("SELECT sum(quotes) FROM quotes_per_article").fetchall()[0][0]
+    assert built == con.sql("SELECT count(*) FROM quotes").fetchall()[0][0]
+    con.close()
+    checks = {evaluation.check_name: evaluation.passed for evaluation in result.get_asset_check_evaluations()}
+    assert checks and all(checks.values())
