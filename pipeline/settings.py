@@ -48,6 +48,11 @@ class Settings:
         return self.warehouse_dir / "exports"
 
     @property
+    def cache_dir(self) -> Path:
+        """Per-article NLP outputs by content, so unchanged articles are not parsed again."""
+        return self.warehouse_dir / "cache"
+
+    @property
     def handoff_dir(self) -> Path:
         """Parquet files passed between assets (Dagster IO manager storage)."""
         return self.warehouse_dir / "handoff"

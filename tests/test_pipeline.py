@@ -56,6 +56,28 @@ def test_boilerplate_leaves_the_body_for_the_audit_table(warehouse) -> None:
     assert removed[caption] == "caption"
 
 
+def test_captions_keep_their_credit_and_point_at_their_audit_line(warehouse) -> None:
+    caption, credit, kind = _one(
+        warehouse,
+        """SELECT c.caption, c.credit, b.kind FROM captions c
+           JOIN boilerplate_lines b USING (article_id, line_no) JOIN articles a USING (article_id)
+           WHERE a.source_path = ?""",
+        [NATIONAL],
+    )
+    assert caption.endswith("before leaving Israel.") and credit == "AP" and kind == "caption"
+
+
+def test_structure_of_the_national_seed(warehouse) -> None:
+    subtitle, publisher, updated_at, published_at = _one(
+        warehouse,
+        "SELECT subtitle, publisher, updated_at, published_at FROM articles WHERE source_path = ?",
+        [NATIONAL],
+    )
+    assert subtitle.startswith("Benjamin Netanyahu declares Israel will go ahead with ground operations")
+    assert publisher == "The National"
+    assert str(updated_at) == "2024-03-22 18:51:00" and published_at is None
+
+
 def test_netanyahus_we_will_do_it_alone_quote_is_his(warehouse) -> None:
     speaker, speaker_mention, quote_type = _one(
         warehouse,

@@ -28,6 +28,7 @@ def _tables(article_ids: list[str]) -> dict[str, pl.DataFrame]:
     return {
         "articles": articles,
         "boilerplate_lines": empty,
+        "captions": empty,
         "entity_mentions": empty,
         "entities": pl.DataFrame({"entity_id": ["e1"], "aliases": [["UN", "United Nations"]]}),
         "quotes": empty,
@@ -94,6 +95,7 @@ def test_the_suites_audit_offsets_and_relations_in_the_staged_batch(tmp_path: Pa
     tables = {
         "articles": pl.DataFrame({"article_id": ["a1"], "body": [body]}),
         "boilerplate_lines": pl.DataFrame({"article_id": ["ghost"], "line_no": [1]}),
+        "captions": pl.DataFrame({"article_id": ["a1"], "line_no": [1]}),
         "entity_mentions": pl.DataFrame(
             {
                 "mention_id": ["m1"],
@@ -146,14 +148,14 @@ PUBLISHER = """
 import sys, time
 import polars as pl
 from pathlib import Path
+from pipeline.storage.schema import TABLE_NAMES
 from pipeline.storage.staging import stage_batch
 from pipeline.storage.warehouse import RunInfo, publish
 database, batch = Path(sys.argv[1]), Path(sys.argv[2])
 ids = [f"article-{n:07d}" for n in range(int(sys.argv[3]))]
 empty = pl.DataFrame({"id": []}, schema={"id": pl.String})
-tables = {"articles": pl.DataFrame({"article_id": ids, "body": [i * 20 for i in ids]}),
-          "boilerplate_lines": empty, "entity_mentions": empty, "entities": empty, "quotes": empty,
-          "quarantine": empty}
+tables = {name: empty for name in TABLE_NAMES}
+tables["articles"] = pl.DataFrame({"article_id": ids, "body": [i * 20 for i in ids]})
 stage_batch(batch, tables, "killed-run", "f")
 print("staged", flush=True)
 publish(database, batch, RunInfo(run_id="killed-run", code_version="0", model_version="m"))
@@ -181,13 +183,17 @@ def _start_publisher(database: Path, tmp_path: Path, rows: int) -> subprocess.Po
     return subprocess.Popen(
         [sys.executable, "-c", PUBLISHER, str(database), str(tmp_path / "big-batch.duckdb"), str(rows)],
         stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
         text=True,
         cwd=Path(__file__).resolve().parents[1],
     )
 
 
 def _wait_for_publish_to_start(publisher: subprocess.Popen, database: Path) -> None:
-    assert publisher.stdout.readline().strip() == "staged"
+    first_line = publisher.stdout.readline().strip()
+    if first_line != "staged":
+        message = f"the publisher did not stage its batch: {first_line!r} (exit {publisher.wait()})"
+        raise AssertionError(f"{message}: {publisher.stderr.read()[-3000:]}")
     deadline = time.monotonic() + 60
     while not list(database.parent.glob(".news.duckdb.staging-*")):
         assert time.monotonic() < deadline and publisher.poll() is None, "the publish never started"

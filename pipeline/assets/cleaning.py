@@ -4,6 +4,7 @@ import dagster as dg
 import polars as pl
 
 from pipeline.assets.metadata import frame_metadata
+from pipeline.text.captions import extract_captions
 from pipeline.text.clean import clean_articles
 
 ARTICLE_COLUMNS = [
@@ -27,6 +28,7 @@ ARTICLE_COLUMNS = [
         "boilerplate_lines": dg.AssetOut(
             description="Every line removed from an article, with kind and rule."
         ),
+        "captions": dg.AssetOut(description="Photo captions with their agency or photographer credit."),
     },
     group_name="cleaning",
 )
@@ -36,6 +38,7 @@ def clean(raw_articles: pl.DataFrame):
     articles = cleaned.join(
         raw_articles.select("article_id", "source_path", "content_sha256", "encoding"), on="article_id"
     ).select(ARTICLE_COLUMNS)
+    captions = extract_captions(removed)
     by_kind = removed.group_by("kind").len().sort("len", descending=True)
     yield dg.Output(
         articles,
@@ -49,4 +52,7 @@ def clean(raw_articles: pl.DataFrame):
             **frame_metadata(removed, ["article_id", "line_no", "kind", "rule", "text"]),
             "removed_by_kind": dg.MetadataValue.json(dict(by_kind.iter_rows())),
         },
+    )
+    yield dg.Output(
+        captions, "captions", metadata=frame_metadata(captions, ["article_id", "credit", "caption"])
     )

@@ -7,7 +7,7 @@ import dagster as dg
 import polars as pl
 
 from pipeline.assets.checks import STAGED_BATCH, outcomes_from_metadata, suite_check_key
-from pipeline.nlp.model import load_model, model_version
+from pipeline.nlp.model import installed_model_version
 from pipeline.resources import WirehouseConfig
 from pipeline.storage.exports import export_current
 from pipeline.storage.schema import TABLE_NAMES
@@ -27,6 +27,7 @@ def staged_batch(
     wirehouse: WirehouseConfig,
     articles: pl.DataFrame,
     boilerplate_lines: pl.DataFrame,
+    captions: pl.DataFrame,
     entity_mentions: pl.DataFrame,
     entities: pl.DataFrame,
     quotes: pl.DataFrame,
@@ -35,6 +36,7 @@ def staged_batch(
     tables = {
         "articles": articles,
         "boilerplate_lines": boilerplate_lines,
+        "captions": captions,
         "entity_mentions": entity_mentions,
         "entities": entities,
         "quotes": quotes,
@@ -62,7 +64,7 @@ def warehouse(
     run = RunInfo(
         run_id=context.run.run_id,
         code_version=package_version("wirehouse"),
-        model_version=model_version(load_model()),
+        model_version=installed_model_version(),
         validation_summary=f"{len(outcomes) - len(failed)}/{len(outcomes)} expectations passed",
         validation_rows=tuple(outcomes),
     )

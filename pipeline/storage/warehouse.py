@@ -76,11 +76,18 @@ class PublishedVersion:
     rows_retired: int
 
 
+def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Every connection the pipeline opens: no progress bar drawn on the run's stdout."""
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute("SET enable_progress_bar = false")
+    return con
+
+
 def connect_read_only(database_path: Path) -> duckdb.DuckDBPyConnection:
     """An analyst's connection: never blocks a publish (publishing writes a copy)."""
     if not database_path.exists():
         raise FileNotFoundError(f"no warehouse at {database_path}: run `wirehouse run` first")
-    return duckdb.connect(str(database_path), read_only=True)
+    return connect(database_path, read_only=True)
 
 
 @contextlib.contextmanager
@@ -99,7 +106,7 @@ def writing(database_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
         try:
             if database_path.exists():
                 shutil.copyfile(database_path, staging)
-            con = duckdb.connect(str(staging))
+            con = connect(staging)
             try:
                 yield con
                 con.execute("CHECKPOINT")

@@ -3,8 +3,10 @@
 Classification runs in passes over the lines of one article. The first pass looks at each line alone
 (seed patterns from `seeds/boilerplate_patterns.csv` plus a few generic shapes: blank, symbol-only, date,
 byline, list label). Later passes use context: repeats of earlier lines, lists that follow a "Related"
-label, and runs of short headline-like lines (navigation). Each pass only labels lines that are still
-unlabelled, so the first rule that fires is the one recorded.
+label, and runs of short headline-like lines (navigation). Lists that belong to the article (introduced by
+a colon, bulleted, or shaped like data: fixtures, rankings, "label - value" pairs) are found first and no
+navigation or footer rule may take them. Each pass only labels lines that are still unlabelled, so the first
+rule that fires is the one recorded.
 """
 
 from __future__ import annotations
@@ -59,7 +61,7 @@ def make_lines(raw_lines: Iterable[str]) -> list[Line]:
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]»]*$")
 _QUESTION_END = re.compile(r"\?[\"'”’)\]»]*$")
 _BULLET = re.compile(r"^[•·▪◦*‣-]\s*\S")
-_LETTER = re.compile(r"[^\W\d_]")
+LETTER = re.compile(r"[^\W\d_]")
 
 LONG_LINE_WORDS = 25  # a line this long is a paragraph even without final punctuation
 SHORT_QUESTION_WORDS = 8  # "How is the disease spread?" is a subheading, not a sentence
@@ -196,7 +198,7 @@ def is_list_label(text: str, ref: CleaningReference) -> bool:
 
 def classify_line(text: str, ref: CleaningReference) -> Verdict | None:
     """Verdict for a non-empty normalised line judged on its own, or None when it may be content."""
-    if not _LETTER.search(text):
+    if not LETTER.search(text):
         return Verdict("symbol_line", "no_letters")
     for pattern in ref.patterns:
         if pattern.regex.search(text):
@@ -229,7 +231,11 @@ def classify_each(lines: list[Line], ref: CleaningReference) -> Verdicts:
 # ---------------------------------------------------------------------------------------------------------
 # Context passes
 
-_VIDEO_SUFFIX = re.compile(r"\s[–—-]\s*video$", re.IGNORECASE)
+_MEDIA_SUFFIX = {
+    "video_label": re.compile(r"\s[–—-]\s*video$", re.IGNORECASE),
+    "gallery_label": re.compile(r"(?:\s[–—-]\s*|\s)in pictures$", re.IGNORECASE),
+}
+_MEDIA_TITLE = {"video_label": "video_title", "gallery_label": "gallery_title"}
 
 
 def content_lines(lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()) -> list[Line]:
@@ -243,21 +249,25 @@ def content_lines(lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iter
 
 
 def mark_repeats(lines: list[Line], verdicts: Mapping[int, Verdict]) -> Verdicts:
-    """Lines repeating an earlier line of the same article (video titles echoed by the player, duplicated
-    headlines, pull quotes). The first occurrence stays; a repeat of a video label is a video title."""
+    """Lines repeating an earlier line of the same article (video and gallery titles echoed by the player,
+    duplicated headlines, pull quotes). The first occurrence stays, except that the headline of a "... –
+    video" or "... – in pictures" label, repeated after it, is the player's or gallery's title (before the
+    label it may be the article's own headline)."""
     found: Verdicts = {}
     seen: set[str] = set()
-    video_titles: set[str] = set()
+    media_titles: dict[str, str] = {}  # casefolded title -> kind of the label that announced it
     for line in lines:
         if not line.text or line.is_separator:
             continue
         key = line.text.casefold()
-        if line.index in verdicts:
-            verdict = verdicts[line.index]
-            if verdict.kind == "video_label":
-                video_titles.add(_VIDEO_SUFFIX.sub("", line.text).casefold())
-        elif key in video_titles:
-            found[line.index] = Verdict("video_title", "repeat_of_video_label")
+        verdict = verdicts.get(line.index)
+        if verdict is not None:
+            if verdict.kind in _MEDIA_SUFFIX:
+                title = _MEDIA_SUFFIX[verdict.kind].sub("", line.text).casefold()
+                media_titles.setdefault(title, _MEDIA_TITLE[verdict.kind])
+        elif key in media_titles:
+            kind = media_titles[key]
+            found[line.index] = Verdict(kind, f"repeat_of_{kind.removesuffix('_title')}_label")
         elif key in seen and line.words >= 2:
             found[line.index] = Verdict("duplicate_line", "repeat_of_earlier_line")
         seen.add(key)
@@ -304,35 +314,157 @@ def mark_caption_heads(lines: list[Line], verdicts: Mapping[int, Verdict]) -> Ve
 
 
 MIN_NAV_RUN = 2
+MIN_LIST_SHARE = 2 / 3  # share of a run's items that must have a content-list shape for the run to stay
+
+# Shapes of items in lists that are part of an article (fixtures, seedings, award lists, results), as opposed
+# to lists of related headlines: "Rovers v Athletic", "16 Ana Kovac (Croatia)", "Drama - Paper Boats".
+_FIXTURE = re.compile(r"\S\s(?:v|vs\.?|versus)\s\S")
+_LEADING_NUMBER = re.compile(r"^\(?\d{1,3}(?:st|nd|rd|th|\.|\))?\s+\S")
+_PAREN_TAIL = re.compile(r"\((?![\d:.\s]+\))[^()]*\)$")  # "(Germany)", not a video length "(2:34)"
+_LABEL_DASH = re.compile(r"^[^\s–—-][^–—]{0,50}?\s[–—-]\s+\S")
+
+
+@dataclass(frozen=True)
+class Run:
+    """Consecutive short, unpunctuated lines (blank and classified lines between them are transparent)."""
+
+    indices: tuple[int, ...]
+    after_colon: bool  # introduced by a line ending in ":" ("The draw:")
+
+
+def has_list_item_shape(text: str) -> bool:
+    """An item of a data list: a fixture, a numbered/ranked entry, a "label - value" pair or an entry with a
+    parenthesised note."""
+    return bool(
+        _FIXTURE.search(text)
+        or _LEADING_NUMBER.match(text)
+        or _PAREN_TAIL.search(text)
+        or _LABEL_DASH.match(text)
+    )
+
+
+def is_content_list(texts: list[str]) -> bool:
+    """Most items of the run share a data-list shape: related headlines and menus do not."""
+    if len(texts) < MIN_NAV_RUN:
+        return False
+    shaped = sum(1 for t in texts if has_list_item_shape(t))
+    return shaped >= MIN_LIST_SHARE * len(texts)
+
+
+def find_short_runs(
+    lines: list[Line],
+    verdicts: Mapping[int, Verdict],
+    barriers: Iterable[int] = (),
+    *,
+    split_at_claimed: bool = False,
+) -> list[Run]:
+    """Runs of unclaimed short, non-prose, non-bullet lines; prose, bullets and `barriers` end a run. Lines
+    already claimed by a rule are skipped over, or end the run with `split_at_claimed`."""
+    barrier_set = set(barriers)
+    runs: list[Run] = []
+    current: list[int] = []
+    after_colon = False
+    for line in lines:
+        if not line.text or line.is_separator:
+            continue
+        if line.index in verdicts:
+            if split_at_claimed and current:
+                runs.append(Run(tuple(current), after_colon))
+                current, after_colon = [], False
+            continue
+        if line.index in barrier_set or is_sentence_like(line.text) or is_bullet(line.text):
+            if current:
+                runs.append(Run(tuple(current), after_colon))
+                current = []
+            after_colon = line.text.endswith(":") and line.index not in barrier_set
+        else:
+            current.append(line.index)
+    if current:
+        runs.append(Run(tuple(current), after_colon))
+    return runs
+
+
+def bullet_groups(lines: list[Line], verdicts: Mapping[int, Verdict]) -> list[tuple[int, ...]]:
+    """Groups of consecutive unclaimed bullet lines ("- Best actress - ..."), ignoring blank lines."""
+    groups: list[tuple[int, ...]] = []
+    current: list[int] = []
+    for line in content_lines(lines, verdicts):
+        if is_bullet(line.text) and (
+            not current or _only_gaps_between(lines, verdicts, current[-1], line.index)
+        ):
+            current.append(line.index)
+            continue
+        if len(current) >= MIN_NAV_RUN:
+            groups.append(tuple(current))
+        current = [line.index] if is_bullet(line.text) else []
+    if len(current) >= MIN_NAV_RUN:
+        groups.append(tuple(current))
+    return groups
+
+
+def _only_gaps_between(lines: list[Line], verdicts: Mapping[int, Verdict], start: int, end: int) -> bool:
+    """Nothing but empty or already-classified lines between two indices."""
+    return all(not ln.text or ln.is_separator or ln.index in verdicts for ln in lines[start + 1 : end])
+
+
+def content_list_lines(
+    lines: list[Line], verdicts: Mapping[int, Verdict], barriers: Iterable[int] = ()
+) -> set[int]:
+    """Lines of lists that belong to the article: introduced by a colon, shaped like data, or bulleted. No
+    navigation or footer rule may take them. A run is judged whole, then piecewise between lines other rules
+    claimed (so a data list next to a menu stays while the menu goes). An item of a content list that a
+    caption or repeat rule claimed is an item too, and is returned (see `listed_claims`)."""
+    keep: set[int] = set()
+    for run in find_short_runs(lines, verdicts, barriers):
+        if run.after_colon or is_content_list([lines[i].text for i in run.indices]):
+            keep.update(run.indices)
+            keep.update(listed_claims(lines, verdicts, run))
+    for run in find_short_runs(lines, verdicts, barriers, split_at_claimed=True):
+        if is_content_list([lines[i].text for i in run.indices]):
+            keep.update(run.indices)
+    for group in bullet_groups(lines, verdicts):
+        keep.update(group)
+    return keep
+
+
+_LIST_RECLAIMABLE = frozenset({"caption", "duplicate_line"})
+
+
+def listed_claims(lines: list[Line], verdicts: Mapping[int, Verdict], run: Run) -> set[int]:
+    """Lines inside a content list's span that another rule took for a credit or a repeat: an item shaped
+    like the list's ("The Lighthouse (Paper Boat Films/Channel 9)" is no photo credit there), or an item
+    repeated in the list ("Group winners play in the final" after each group's fixtures)."""
+    first, last = run.indices[0], run.indices[-1]
+    items = {ln.text.casefold() for ln in lines[first : last + 1] if ln.text}
+    after = (ln.index for ln in lines[last + 1 :] if ln.text and ln.index not in verdicts)
+    end = next(after, len(lines))  # claimed lines right after the last item belong to the span too
+    found = set()
+    for ln in lines[first:end]:
+        verdict = verdicts.get(ln.index)
+        if verdict is None or verdict.kind not in _LIST_RECLAIMABLE:
+            continue
+        if ln.index > last:  # after the last item, only a repeat of an item is taken back
+            if verdict.kind == "duplicate_line" and ln.text.casefold() in items:
+                found.add(ln.index)
+        elif verdict.kind == "duplicate_line" or has_list_item_shape(ln.text):
+            found.add(ln.index)
+    return found
 
 
 def mark_short_runs(
-    lines: list[Line], verdicts: Mapping[int, Verdict], barriers: Iterable[int] = ()
+    lines: list[Line], verdicts: Mapping[int, Verdict], barriers: Iterable[int] = (), keep: Iterable[int] = ()
 ) -> Verdicts:
     """Runs of consecutive short, unpunctuated lines are navigation (lists of headlines, menus, tags): three
     or more, or two written on adjacent lines. Lines already classified are transparent; a lone short line
-    between paragraphs is a subheading and stays, and so does a list introduced by a sentence ending in a
-    colon ("The demands included:"). `barriers` (title, subtitle) end a run."""
+    between paragraphs is a subheading and stays, and so do lists that belong to the article (`keep`, see
+    `content_list_lines`). `barriers` (title, subtitle) end a run."""
     found: Verdicts = {}
-    barrier_set = set(barriers)
-    run: list[int] = []
-    after_colon = False
-
-    def flush() -> None:
-        adjacent_pair = len(run) == MIN_NAV_RUN and run[1] == run[0] + 1
-        if (len(run) > MIN_NAV_RUN or adjacent_pair) and not after_colon:
-            found.update({i: Verdict("navigation", "short_line_run") for i in run})
-        run.clear()
-
-    for line in lines:
-        if not line.text or line.is_separator or line.index in verdicts:
-            continue
-        if line.index in barrier_set or is_sentence_like(line.text) or is_bullet(line.text):
-            flush()
-            after_colon = line.text.endswith(":") and line.index not in barrier_set
-        else:
-            run.append(line.index)
-    flush()
+    kept = set(keep)
+    for run in find_short_runs(lines, verdicts, barriers):
+        indices = run.indices
+        adjacent_pair = len(indices) == MIN_NAV_RUN and indices[1] == indices[0] + 1
+        if (len(indices) > MIN_NAV_RUN or adjacent_pair) and not run.after_colon:
+            found.update({i: Verdict("navigation", "short_line_run") for i in indices if i not in kept})
     return found
 
 
@@ -345,29 +477,40 @@ _AUTHOR_BIO = re.compile(
 
 
 def mark_author_bio(lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()) -> Verdicts:
-    """The last prose line, when it is the author's bio ("Jane Smith is a health reporter for ...")."""
-    prose = [ln for ln in content_lines(lines, verdicts, skip) if is_sentence_like(ln.text)]
-    if prose and _AUTHOR_BIO.match(prose[-1].text):
-        return {prose[-1].index: Verdict("byline", "author_bio")}
-    return {}
+    """The last prose line, or the last line at all, when it is the author's bio ("Jane Smith is a health
+    reporter for ..."), with or without a final period."""
+    remaining = content_lines(lines, verdicts, skip)
+    prose = [ln for ln in remaining if is_sentence_like(ln.text)]
+    candidates = {ln.index: ln for ln in (prose[-1:] + remaining[-1:])}
+    return {i: Verdict("byline", "author_bio") for i, ln in candidates.items() if _AUTHOR_BIO.match(ln.text)}
 
 
 def mark_after(
-    lines: list[Line], verdicts: Mapping[int, Verdict], start: int, verdict: Verdict, *, short_only: bool
+    lines: list[Line],
+    verdicts: Mapping[int, Verdict],
+    start: int,
+    verdict: Verdict,
+    *,
+    short_only: bool,
+    keep: Iterable[int] = (),
 ) -> Verdicts:
     """Label the unclaimed lines after index `start`; with `short_only`, only short non-prose lines (a long
-    unpunctuated last line is more likely a truncated paragraph than a menu)."""
+    unpunctuated last line is more likely a truncated paragraph than a menu) outside content lists
+    (`keep`)."""
     return {
         ln.index: verdict
-        for ln in content_lines(lines, verdicts)
+        for ln in content_lines(lines, verdicts, keep if short_only else ())
         if ln.index > start
         and not (short_only and (is_sentence_like(ln.text) or ln.words > MAX_FOOTER_LINE_WORDS))
     }
 
 
-def mark_footer(lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()) -> Verdicts:
+def mark_footer(
+    lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = (), keep: Iterable[int] = ()
+) -> Verdicts:
     """Footer: everything after a copyright notice in the second half of the page, and the short lines that
-    follow the last prose paragraph (menus, tag lists, social links)."""
+    follow the last prose paragraph (menus, tag lists, social links) unless they form a content list (`keep`).
+    `skip` (title, standfirst) never counts as the last paragraph."""
     found: Verdicts = {}
     non_empty = [ln for ln in lines if ln.text and not ln.is_separator]
     half = non_empty[len(non_empty) // 2].index if non_empty else 0
@@ -384,6 +527,13 @@ def mark_footer(lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterab
     prose = [ln.index for ln in content_lines(lines, merged, skip) if is_sentence_like(ln.text)]
     if prose:
         found.update(
-            mark_after(lines, merged, max(prose), Verdict("footer", "after_last_paragraph"), short_only=True)
+            mark_after(
+                lines,
+                merged,
+                max(prose),
+                Verdict("footer", "after_last_paragraph"),
+                short_only=True,
+                keep=keep,
+            )
         )
     return found

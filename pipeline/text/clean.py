@@ -17,6 +17,7 @@ from pipeline.text.boilerplate import (
     Verdict,
     Verdicts,
     classify_each,
+    content_list_lines,
     make_lines,
     mark_caption_heads,
     mark_footer,
@@ -26,7 +27,15 @@ from pipeline.text.boilerplate import (
 )
 from pipeline.text.normalise import split_lines
 from pipeline.text.reference import CleaningReference, load_reference
-from pipeline.text.structure import Head, find_dates, find_head, find_publisher, mark_masthead
+from pipeline.text.repetition import candidate_keys, find_site_repeats, mark_site_repeats
+from pipeline.text.structure import (
+    Head,
+    find_dates,
+    find_head,
+    find_publisher,
+    mark_masthead,
+    release_leading_headline,
+)
 
 log = logging.getLogger(__name__)
 
@@ -89,19 +98,36 @@ def keep_standfirst_repeat(lines: list[Line], verdicts: Verdicts, head: Head) ->
     }
 
 
-def classify_lines(lines: list[Line], ref: CleaningReference) -> tuple[Verdicts, Head]:
+@dataclass(frozen=True)
+class Classified:
+    """The verdicts on an article's lines, its head, and the lines of content lists no rule may take."""
+
+    verdicts: Verdicts
+    head: Head
+    lists: frozenset[int]
+
+    @property
+    def protected(self) -> frozenset[int]:
+        """Lines that stay whatever repeats: title, standfirst and content-list items."""
+        return self.lists | {i for i in (self.head.title, self.head.subtitle) if i is not None}
+
+
+def classify_lines(lines: list[Line], ref: CleaningReference) -> Classified:
     """Run the classification passes in order of confidence; each pass only labels unlabelled lines."""
     verdicts = classify_each(lines, ref)
     verdicts |= mark_caption_heads(lines, verdicts)
     verdicts |= mark_repeats(lines, verdicts)
+    verdicts = release_leading_headline(lines, verdicts)
     head = find_head(lines, verdicts)
     verdicts = keep_standfirst_repeat(lines, verdicts, head)
     kept = {i for i in (head.title, head.subtitle) if i is not None}
     verdicts |= mark_masthead(lines, verdicts, head)
     verdicts |= mark_list_followers(lines, verdicts)
-    verdicts |= mark_short_runs(lines, verdicts, barriers=kept)
-    verdicts |= mark_footer(lines, verdicts, skip=kept)
-    return verdicts, head
+    lists = content_list_lines(lines, verdicts, barriers=kept)
+    verdicts = {i: v for i, v in verdicts.items() if i not in lists}  # list items a caption rule took
+    verdicts |= mark_short_runs(lines, verdicts, barriers=kept, keep=lists)
+    verdicts |= mark_footer(lines, verdicts, skip=kept, keep=lists)
+    return Classified(verdicts, head, frozenset(lists))
 
 
 def _assemble(lines: list[Line], verdicts: Verdicts, head: Head, ref: CleaningReference) -> CleanedArticle:
@@ -136,41 +162,66 @@ def _keep_everything(lines: list[Line]) -> CleanedArticle:
     return CleanedArticle(None, None, body, None, None, None, ())
 
 
-def clean_article(text: str, reference: CleaningReference | None = None) -> CleanedArticle:
-    """Split one raw article into title, standfirst, body and removed boilerplate. Never raises."""
-    ref = reference or load_reference()
+@dataclass(frozen=True)
+class _Outcome:
+    """A cleaned article and the keys of its body lines that could be site furniture (see repetition.py)."""
+
+    article: CleanedArticle
+    candidates: frozenset[str]
+
+
+def _clean(text: str, ref: CleaningReference, site_furniture: frozenset[str] = frozenset()) -> _Outcome:
+    """Clean one text; lines whose key is in `site_furniture` are removed as site repeats. Never raises."""
     lines = make_lines(split_lines(text if isinstance(text, str) else ""))
     try:
-        verdicts, head = classify_lines(lines, ref)
-        return _assemble(lines, verdicts, head, ref)
+        classified = classify_lines(lines, ref)
+        verdicts = classified.verdicts
+        candidates = candidate_keys(lines, verdicts, classified.protected)
+        verdicts |= mark_site_repeats(lines, verdicts, classified.protected, site_furniture)
+        return _Outcome(_assemble(lines, verdicts, classified.head, ref), candidates)
     except Exception:  # a cleaning bug must not stop a batch; the article is kept whole instead
         log.exception("cleaning failed; keeping every line")
-        return _keep_everything(lines)
+        return _Outcome(_keep_everything(lines), frozenset())
+
+
+def clean_article(text: str, reference: CleaningReference | None = None) -> CleanedArticle:
+    """Split one raw article into title, standfirst, body and removed boilerplate. Never raises."""
+    return _clean(text, reference or load_reference()).article
+
+
+def _article_row(article_id: str, cleaned: CleanedArticle) -> tuple:
+    return (
+        article_id,
+        cleaned.title,
+        cleaned.subtitle,
+        cleaned.body,
+        cleaned.publisher,
+        cleaned.published_at,
+        cleaned.updated_at,
+        cleaned.word_count,
+    )
 
 
 def clean_articles(
     raw: pl.DataFrame, reference: CleaningReference | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Clean every row of `raw` (columns article_id, text). Returns (articles, boilerplate_lines) frames with
-    fixed schemas (see ARTICLE_SCHEMA, BOILERPLATE_SCHEMA), one article row per input row, same order."""
+    fixed schemas (see ARTICLE_SCHEMA, BOILERPLATE_SCHEMA), one article row per input row, same order.
+    Seeing the whole frame, it also removes lines that recur across many articles of one publisher (site
+    furniture, see repetition.py): those articles are cleaned a second time without them."""
     ref = reference or load_reference()
-    article_rows: list[tuple] = []
-    removed_rows: list[tuple] = []
-    for article_id, text in zip(raw.get_column("article_id"), raw.get_column("text"), strict=True):
-        cleaned = clean_article(text or "", ref)
-        article_rows.append(
-            (
-                article_id,
-                cleaned.title,
-                cleaned.subtitle,
-                cleaned.body,
-                cleaned.publisher,
-                cleaned.published_at,
-                cleaned.updated_at,
-                cleaned.word_count,
-            )
-        )
-        removed_rows.extend((article_id, r.line_no, r.text, r.kind, r.rule) for r in cleaned.removed)
+    ids = raw.get_column("article_id").to_list()
+    texts = [text or "" for text in raw.get_column("text").to_list()]
+    outcomes = [_clean(text, ref) for text in texts]
+    furniture = find_site_repeats([o.article.publisher for o in outcomes], [o.candidates for o in outcomes])
+    for position, keys in furniture.items():
+        outcomes[position] = _clean(texts[position], ref, keys)
+    article_rows = [_article_row(i, o.article) for i, o in zip(ids, outcomes, strict=True)]
+    removed_rows = [
+        (i, r.line_no, r.text, r.kind, r.rule)
+        for i, o in zip(ids, outcomes, strict=True)
+        for r in o.article.removed
+    ]
     articles = pl.DataFrame(article_rows, schema=ARTICLE_SCHEMA, orient="row")
     boilerplate = pl.DataFrame(removed_rows, schema=BOILERPLATE_SCHEMA, orient="row")
     return articles, boilerplate

@@ -37,8 +37,10 @@ MAX_TITLE_WORDS = 30
 MAX_SUBTITLE_WORDS = 60
 MASTHEAD_SCAN_LINES = 12
 BODY_START_WORDS = 12  # a sentence this long means the article body has begun
+SHORT_TITLE_BODY_WORDS = 8  # a prose sentence this long right after a 2-3 word line makes it the headline
 _HEADER_KINDS = frozenset({"timestamp", "byline"})
-_TITLE_BAD_END = re.compile(r"[.,;:]$")
+_TITLE_BAD_END = re.compile(r"(?<!\.\.)[.,;:]$")  # "Rivals of the £400 Apple..." is fine
+_TITLE_OPENING = re.compile(r"^(?:[$£€¥]?\d|[a-z]+[A-Z])")  # "$1m payoff ...", "£400 ...", "iTunes ..."
 _FIRST_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -51,12 +53,15 @@ class Head:
 
 
 def looks_like_title(text: str, min_words: int = MIN_TITLE_WORDS) -> bool:
-    """Headline shape: a handful of words, no final period/comma, starts with a capital or a quote."""
+    """Headline shape: a handful of words, no final period/comma, starts with a capital (or a quote), a
+    figure ("$1m payoff for ...") or a brand in camel case ("iTunes ...")."""
     words = len(text.split())
     if not min_words <= words <= MAX_TITLE_WORDS or _TITLE_BAD_END.search(text):
         return False
     if text.isupper() and words <= 5:
         return False  # all-caps kickers ("BLACK DEATH FEARS") are labels, not the headline
+    if _TITLE_OPENING.match(text):
+        return True
     first = _FIRST_LETTER.search(text)
     return bool(first) and first.group().isupper()  # type: ignore[union-attr]
 
@@ -64,6 +69,11 @@ def looks_like_title(text: str, min_words: int = MIN_TITLE_WORDS) -> bool:
 def looks_like_body_start(text: str) -> bool:
     """A long prose sentence: nothing after it can be the headline."""
     return is_sentence_like(text) and len(text.split()) >= BODY_START_WORDS
+
+
+def follows_as_prose(text: str) -> bool:
+    """A prose sentence long enough to show that the short line above it is a headline, not a label."""
+    return is_sentence_like(text) and len(text.split()) >= SHORT_TITLE_BODY_WORDS
 
 
 def find_title(lines: list[Line], verdicts: Mapping[int, Verdict]) -> int | None:
@@ -78,7 +88,7 @@ def find_title(lines: list[Line], verdicts: Mapping[int, Verdict]) -> int | None
             return line.index
         following = candidates[position + 1 : position + 2]
         short_title = looks_like_title(line.text, MIN_SHORT_TITLE_WORDS)
-        if short_title and following and looks_like_body_start(following[0].text):
+        if short_title and following and follows_as_prose(following[0].text):
             return line.index
     return None
 
@@ -116,6 +126,25 @@ def last_header_line(lines: list[Line], verdicts: Mapping[int, Verdict], start: 
         if verdict is not None and verdict.kind in _HEADER_KINDS:
             last = ln.index
     return last
+
+
+_HEADLINE_LOOKALIKES = frozenset({"related_link"})
+
+
+def release_leading_headline(lines: list[Line], verdicts: Verdicts) -> Verdicts:
+    """The first line of a text that a link rule took ("Analysis: Can the barrier hold?", "Latest barrier
+    design passes test") is the headline when it looks like one and a prose paragraph follows it directly:
+    a list label introduces links, not an article. Returns the verdicts without it."""
+    first = _next_lines(lines, -1, 2)
+    if len(first) < 2:
+        return verdicts
+    top, following = first
+    verdict = verdicts.get(top.index)
+    if verdict is None or verdict.kind not in _HEADLINE_LOOKALIKES or following.index in verdicts:
+        return verdicts
+    if looks_like_title(top.text) and looks_like_body_start(following.text):
+        return {i: v for i, v in verdicts.items() if i != top.index}
+    return verdicts
 
 
 def find_head(lines: list[Line], verdicts: Mapping[int, Verdict]) -> Head:

@@ -1,0 +1,82 @@
+"""A content-addressed cache of per-article outputs, so unchanged articles are never parsed again.
+
+Entries live under `<root>/<fingerprint>/<shard>/`: one Parquet file per table plus `keys.parquet`
+(the keys a shard answers, so an article with no rows in a table is still a hit). The fingerprint names
+everything the outputs depend on besides the article (code, seeds, model version): change any of it and
+the cache misses. Shards are written atomically (a folder renamed into place).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import uuid
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import polars as pl
+
+KEY_COLUMN = "_cache_key"
+
+
+def fingerprint(parts: Iterable[str], files: Iterable[Path]) -> str:
+    """A short hash of the given strings and of the contents of the given files."""
+    digest = hashlib.sha256()
+    for part in parts:
+        digest.update(part.encode() + b"\0")
+    for path in sorted(files):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]
+
+
+class FrameCache:
+    """Per-article frames keyed by a content key, for one fingerprint of the code that made them."""
+
+    def __init__(self, root: Path, fingerprint: str, tables: tuple[str, ...]) -> None:
+        self.folder = root / fingerprint
+        self.tables = tables
+
+    def lookup(self, keys: pl.Series) -> tuple[dict[str, pl.DataFrame], set[str]]:
+        """The cached rows of every table for the keys found, and which keys were found."""
+        shards = sorted(self.folder.glob("*/keys.parquet")) if self.folder.is_dir() else []
+        if not shards:
+            return {}, set()
+        wanted = keys.unique().to_list()
+        found = (
+            pl.scan_parquet([str(path) for path in shards])
+            .filter(pl.col(KEY_COLUMN).is_in(wanted))
+            .unique(KEY_COLUMN)
+            .collect()
+        )
+        hits = set(found[KEY_COLUMN].to_list())
+        if not hits:
+            return {}, set()
+        frames = {}
+        for table in self.tables:
+            # a key may have been stored by several shards (two runs racing): keep the first shard's rows
+            rows = (
+                pl.scan_parquet(
+                    [str(path.parent / f"{table}.parquet") for path in shards], include_file_paths="_shard"
+                )
+                .filter(pl.col(KEY_COLUMN).is_in(list(hits)))
+                .collect()
+            )
+            first_shard = rows.group_by(KEY_COLUMN).agg(pl.col("_shard").min())
+            frames[table] = rows.join(first_shard, on=[KEY_COLUMN, "_shard"]).drop(KEY_COLUMN, "_shard")
+        return frames, hits
+
+    def store(self, keys_by_article: Mapping[str, str], frames: Mapping[str, pl.DataFrame]) -> None:
+        """Remember each table's rows under the key of their article (`article_id` column)."""
+        if not keys_by_article:
+            return
+        keys = pl.DataFrame(
+            {"article_id": list(keys_by_article), KEY_COLUMN: list(keys_by_article.values())},
+            schema={"article_id": pl.String, KEY_COLUMN: pl.String},
+        )
+        partial = self.folder / f".{uuid.uuid4().hex}.partial"
+        partial.mkdir(parents=True)
+        for table in self.tables:
+            keyed = frames[table].join(keys, on="article_id", how="inner")
+            keyed.write_parquet(partial / f"{table}.parquet", compression="zstd")
+        keys.select(KEY_COLUMN).write_parquet(partial / "keys.parquet")
+        os.replace(partial, self.folder / partial.name.removeprefix(".").removesuffix(".partial"))
