@@ -154,3 +154,16 @@ def test_reference_seeds_load_and_bad_csv_names_the_file(tmp_path):
     bad.write_text("lemma\nsay\n\n,\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"reporting_verbs\.csv"):
         read_column(bad, "lemma")
+
+
+def test_appositive_role_after_a_person_is_kept_as_the_role(nlp, seed_mentions):
+    evans = seed_mentions.filter((pl.col("article_id") == "003") & (pl.col("name") == "Nate Evans"))
+    assert evans["role"].to_list()[0] == "spokesperson for the US Mission to the UN"
+    body = (
+        "Rishi Sunak, a former Prime Minister, disagreed with the plan.\n\n"
+        "Jane Smith, who lives nearby, said nothing."
+    )
+    rows = mentions_of(nlp, body).filter(pl.col("label") == "PERSON")
+    roles = dict(zip(rows["name"].to_list(), rows["role"].to_list(), strict=True))
+    assert roles == {"Rishi Sunak": "Prime Minister", "Jane Smith": None}
+    assert "Prime Minister" not in mentions_of(nlp, body)["text"].to_list()

@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import polars as pl
 import pytest
+from spacy.tokens import Doc
 
-from pipeline.nlp.entities import entity_id
+from pipeline.nlp.entities import article_entities, entity_id
 from pipeline.nlp.extract import QUOTES_SCHEMA, extract
+from pipeline.nlp.paragraphs import paragraph_doc
+from pipeline.nlp.reference import load_reference
 from tests.conftest import seed_body
 
 
@@ -276,3 +279,169 @@ def test_company_resolves_to_the_organisation(nlp):
     q = find(quotes_of(nlp, body), "the cuts were needed")
     assert q["speaker_mention"] == "The company"
     assert q["speaker"] == "Maple Freight Inc."
+
+
+# ---------------------------------------------------------------- paragraphs, documents, parse repairs
+
+
+def test_paragraph_breaks_are_sentence_starts(nlp):
+    doc = nlp(paragraph_doc(nlp, "A heading without a stop\n\nMaria Lopez said the plan works.\nA new line"))
+    starts = [sent.text.strip() for sent in doc.sents]
+    assert "A heading without a stop" in starts
+    assert "Maria Lopez said the plan works." in starts
+    assert "A new line" in starts
+
+
+def test_heading_without_a_stop_does_not_become_the_speaker(nlp):
+    body = (
+        "Residents gathered at the hall on Monday.\n\n"
+        "Language as priority issue\n\n"
+        'Vickers said he\'s a "long ways from making a decision," noting that he has served for 43 years.'
+    )
+    q = find(quotes_of(nlp, body), "long ways from making a decision")
+    assert q["speaker"] == "Vickers"
+
+
+def test_a_document_speaks_for_its_author(nlp):
+    body = (
+        "A study by the Fraser Institute analyzed 13 recent transit projects in the region.\n\n"
+        "“It is remarkable how little scrutiny is brought to bear on them,” the report said.\n\n"
+        "“The government has not produced the promised boom,” economist Philip Cross wrote in a recent "
+        "report for the Macdonald-Laurier Institute.\n\n"
+        "Since 2016, infrastructure spending has increased only 8.7 per cent in volume, the report said."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "how little scrutiny")["speaker"] == "Fraser Institute"
+    assert find(quotes, "infrastructure spending has increased")["speaker"] == "Philip Cross"
+    assert find(quotes, "infrastructure spending has increased")["speaker_mention"] == "the report"
+
+
+def test_a_statement_speaks_for_the_group_just_named(nlp):
+    body = (
+        "The British aid group Gatsby said its programs director was among those killed. A statement said "
+        'the group was "shocked and saddened" to confirm his death.'
+    )
+    q = find(quotes_of(nlp, body), "the group was")
+    assert q["speaker"] == "Gatsby"
+
+
+def test_quoted_as_saying(nlp):
+    body = (
+        "Mayor Doug McCallum expressed serious concern about the city's debt.\n\n"
+        "“When the books were shown to me, I was deeply dismayed,” he was quoted as saying in the release."
+    )
+    assert find(quotes_of(nlp, body), "deeply dismayed")["speaker"] == "Doug McCallum"
+
+
+def test_speaker_of_a_subordinate_cue_is_not_the_topic(nlp):
+    body = (
+        "The term is at the centre of the investigation into whether President Donald Trump's campaign "
+        "co-ordinated with Russia.\n\n"
+        "University spokesman John Shibley said the school received about 3,000 votes through its website. "
+        'Although Trump has repeatedly tweeted that there was "no collusion" and "collusion" was among the '
+        "top vote-getters, its inclusion should not be interpreted as a political statement. Rather, voters "
+        "were just irritated by hearing the word so often, he said."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "no collusion")["speaker"] == "Donald Trump"
+    assert find(quotes, "voters were just irritated")["speaker"] == "John Shibley"
+
+
+def test_cue_joined_to_the_quote_keeps_the_speaker(nlp):
+    body = (
+        "Nienaber said “nobody knows the story behind it,” and added: “I promise you, those people got "
+        "talked to.”"
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "nobody knows")["speaker"] == "Nienaber"
+    assert find(quotes, "I promise you")["speaker"] == "Nienaber"
+
+
+def test_the_listener_of_told_is_not_the_speaker(nlp):
+    body = (
+        "Story continues below.\n\n"
+        "Toronto city councillor and tenants advocate Josh Matlow told HuffPost Canada the laws around "
+        "renovating a unit favour the property owner, not the tenant."
+    )
+    q = find(quotes_of(nlp, body), "favour the property owner")
+    assert q["speaker"] == "Josh Matlow"
+
+
+def test_a_person_described_by_party_or_as_former(nlp):
+    body = (
+        "Senate Majority Leader Mitch McConnell spoke on Tuesday.\n\n"
+        "“Far-left activists isolated a few seconds of video,” the Kentucky Republican said.\n\n"
+        "Kevin Vickers, who fired the shots, was in Ottawa that day.\n\n"
+        "The former sergeant-at-arms of the House of Commons said he's considering a run for the leadership."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "Far-left activists")["speaker"] == "Mitch McConnell"
+    assert find(quotes, "considering a run")["speaker"] == "Kevin Vickers"
+
+
+def test_pronoun_goes_to_the_person_just_introduced(nlp):
+    body = (
+        "Toronto retiree Doug Purdy says the program changed his life. “My blood pressure is down to normal "
+        "now,” he adds. Regular exercise also produced positive results for Mississauga accountant "
+        "Babatunji Farinloye, 50. “I had a health club membership, but this program really helped me,” he "
+        "says."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "blood pressure is down")["speaker"] == "Doug Purdy"
+    assert find(quotes, "health club membership")["speaker"] == "Babatunji Farinloye"
+
+
+def test_speaker_the_model_missed_is_a_person(nlp):
+    body = (
+        "Many coastal residents reported not seeing any warning signs.\n\n"
+        "Yuni, a resident of Lampung in Sumatra, was watching television at home when she heard the water "
+        "coming.\n\n"
+        "“I heard a rumbling sound and I thought it was the wind,” she said."
+    )
+    assert find(quotes_of(nlp, body), "rumbling sound")["speaker"] == "Yuni"
+
+
+def annotated_doc(nlp, words: list[str], ents: list[str], spaces: list[bool] | None = None) -> Doc:
+    """A Doc with the model's vocabulary and entity tags chosen here, so an entity rule is tested on
+    exactly the mistake it repairs."""
+    sent_starts = [True] + [False] * (len(words) - 1)
+    return Doc(nlp.vocab, words=words, spaces=spaces, ents=ents, sent_starts=sent_starts)
+
+
+def test_titles_and_credits_tagged_as_people_are_repaired(nlp):
+    words = [
+        "Read",
+        "Birth",
+        "of",
+        "Modern",
+        "Canada",
+        "by",
+        "Kerry",
+        "Brown",
+        "/",
+        "AP",
+        "and",
+        "Kim",
+        "Jong",
+    ]
+    words += ["-", "un", "."]
+    spaces = [True] * 12 + [False, False, False, False]
+    ents = ["O", "B-PERSON", "I-PERSON", "I-PERSON", "I-PERSON", "O", "B-PERSON", "I-PERSON", "I-PERSON"]
+    ents += ["I-PERSON", "O", "B-PERSON", "I-PERSON", "I-PERSON", "I-PERSON", "O"]
+    mentions = article_entities(annotated_doc(nlp, words, ents, spaces), load_reference()).mentions
+    labels = {m.text: m.label for m in mentions}
+    assert labels == {
+        "Birth of Modern Canada": "WORK_OF_ART",
+        "Kerry Brown": "PERSON",
+        "Kim Jong-un": "PERSON",
+    }
+
+
+def test_full_name_tagged_as_a_place_is_a_person_when_its_surname_is(nlp):
+    words = ["Nino", "Niederreiter", "scored", ".", "Niederreiter", "smiled", "."]
+    ents = ["B-GPE", "I-GPE", "O", "O", "B-PERSON", "O", "O"]
+    mentions = article_entities(annotated_doc(nlp, words, ents), load_reference()).mentions
+    assert [(m.text, m.label, m.name) for m in mentions] == [
+        ("Nino Niederreiter", "PERSON", "Nino Niederreiter"),
+        ("Niederreiter", "PERSON", "Nino Niederreiter"),
+    ]

@@ -26,6 +26,34 @@ POSSESSIVE = frozenset({"'s", "’s", "'", "’"})
 LEADING_DROP = frozenset({"the"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 SPEAKER_LABELS = frozenset({PERSON, "ORG", "GPE", "NORP"})
+# lower-case words that do belong in people's names ("Ludwig van Beethoven", "Osama bin Laden")
+NAME_PARTICLES = frozenset(
+    {
+        "van",
+        "von",
+        "der",
+        "den",
+        "de",
+        "del",
+        "della",
+        "di",
+        "da",
+        "du",
+        "la",
+        "le",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "y",
+        "ter",
+        "ten",
+        "st",
+        "dos",
+        "das",
+        "do",
+    }
+)
 
 ENTITIES_SCHEMA = {
     "entity_id": pl.String,
@@ -163,6 +191,7 @@ def make_mention(
         label = PERSON  # "Vancouver's Bo Horvat said" came out as WORK_OF_ART
     if label == PERSON:
         start = after_possessor(doc, start, end)
+        end = before_credit(doc, start, end)
     role = None
     for r_start, r_end in roles:
         overlaps = r_start < doc[end - 1].idx + len(doc[end - 1]) and doc[start].idx < r_end
@@ -176,6 +205,8 @@ def make_mention(
         role = doc.text[r_start:r_end]
     if start >= end:
         return None
+    if label == PERSON and not name_like(doc[start:end]):
+        label = "WORK_OF_ART"  # "Birth of Modern Canada", "They Call Me George: The Untold Story"
     char_start = doc[start].idx
     char_end = doc[end - 1].idx + len(doc[end - 1])
     text = strip_possessive(doc.text[char_start:char_end])
@@ -195,6 +226,23 @@ def make_mention(
     )
 
 
+def name_like(span: Span) -> bool:
+    """A person's name is capitalised words: a lower-case word (not a particle like 'van'), a colon or
+    two function words mark a title that the model took for a person."""
+    function_words = 0
+    named = False  # lower-case words before the name are a title the model swallowed ("spokesperson")
+    for tok in span:
+        named = named or tok.text[:1].isupper()
+        if not named:
+            continue
+        in_word = tok.i > span.start and not tok.doc[tok.i - 1].whitespace_  # "Jong-un"
+        lower = tok.is_alpha and tok.is_lower and tok.text not in NAME_PARTICLES and not in_word
+        if tok.text == ":" or lower:
+            return False
+        function_words += tok.is_stop and tok.is_alpha
+    return function_words < 2
+
+
 def speaks(doc: Doc, start: int, end: int, ref: Reference) -> bool:
     """The span is the subject of a reporting verb: a speaker, so a person or an organisation."""
     for tok in doc[start:end]:
@@ -206,6 +254,14 @@ def speaks(doc: Doc, start: int, end: int, ref: Reference) -> bool:
         ):
             return True
     return False
+
+
+def before_credit(doc: Doc, start: int, end: int) -> int:
+    """'Kerry Brown / AP' is a photo credit: the person's name ends at the slash."""
+    for i in range(start + 1, end):
+        if doc[i].text in ("/", "|"):
+            return i
+    return end
 
 
 def after_possessor(doc: Doc, start: int, end: int) -> int:
@@ -224,9 +280,17 @@ def is_subject(doc: Doc, start: int, end: int) -> bool:
 # ---------------------------------------------------------------- article-level resolution
 
 
+# ", the spokesperson for ..." / ", a former Prime Minister ...": where an appositive role may start
+APPOSITIVE = re.compile(r",[ \t\u00a0]+(?:(?:the|a|an)\s+)?(?:(?:former|then|current|acting|senior|top)\s+)?")
+ROLE_END = re.compile(r"[,;.:\n\"“”()]|\s[-–—]\s")
+
+
 def attach_roles(mentions: list[Mention], text: str, roles: list[tuple[int, int]]) -> None:
-    """A role phrase right before a person ('House Speaker Mike Johnson') becomes that mention's role."""
+    """A role phrase right before a person ('House Speaker Mike Johnson') becomes that mention's role;
+    so does an appositive after it, up to its comma ('Nate Evans, the spokesperson for the US Mission
+    to the UN, said' -> 'spokesperson for the US Mission to the UN')."""
     by_end = {r_end: (r_start, r_end) for r_start, r_end in roles}
+    by_start = {r_start: (r_start, r_end) for r_start, r_end in roles}
     for m in mentions:
         if m.label != PERSON or m.role:
             continue
@@ -236,6 +300,13 @@ def attach_roles(mentions: list[Mention], text: str, roles: list[tuple[int, int]
         found = by_end.get(pos)
         if found:
             m.role = text[found[0] : found[1]]
+            continue
+        after = APPOSITIVE.match(text, m.end)
+        found = by_start.get(after.end()) if after else None
+        if found:
+            stop = ROLE_END.search(text, found[1])
+            end = stop.start() if stop and stop.start() - found[1] <= 80 else found[1]
+            m.role = text[found[0] : end].strip()
 
 
 def full_name_index(mentions: list[Mention]) -> dict[tuple[str, ...], list[Mention]]:
@@ -264,6 +335,13 @@ def fix_labels(doc: Doc, mentions: list[Mention], ref: Reference) -> None:
         labels[m.key][m.label] += 1
         if preceded_by_honorific(doc, m, ref):
             person_evidence.add(m.key)
+    # "Nino Niederreiter" tagged as a place once, "Niederreiter" only ever as a person: a person
+    for m in mentions:
+        if m.label == PERSON or not 2 <= len(m.key) <= 3 or not all(w[:1].isupper() for w in m.text.split()):
+            continue
+        tail = labels.get(m.key[-1:])
+        if tail and set(tail) == {PERSON}:
+            person_evidence.add(m.key)
     chosen = {key: choose_label(key, counts, key in person_evidence) for key, counts in labels.items()}
     for m in mentions:
         m.label = chosen[m.key]
@@ -280,9 +358,63 @@ def choose_label(key: tuple[str, ...], counts: Counter[str], person_evidence: bo
     return counts.most_common(1)[0][0]
 
 
-def recover_surnames(doc: Doc, mentions: list[Mention], starts: list[int]) -> list[Mention]:
-    """Proper-noun tokens spaCy missed that repeat a known person's surname ('Blinken reiterated')."""
+def unnamed_speakers(doc: Doc, mentions: list[Mention], starts: list[int], ref: Reference) -> list[Mention]:
+    """Proper names the model missed that are the subject of a reporting verb ('Poulter said') or are
+    described as a person ('Yuni, a resident of …'): people. A name the article also tags as something
+    else (an organisation, a place) is left alone."""
+    covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
+    known = {w for m in mentions for w in m.key}
+    out = []
+    for tok in doc:
+        if (
+            tok.dep_ not in SUBJECT_DEPS
+            or tok.pos_ != "PROPN"
+            or tok.i in covered
+            or not (tok.is_alpha and tok.text[:1].isupper() and not tok.is_upper)
+            or not (tok.head.lemma_.lower() in ref.reporting_verbs or described_as_person(tok, ref))
+        ):
+            continue
+        start = tok.i
+        while start > 0 and doc[start - 1].dep_ == "compound" and doc[start - 1].head.i == tok.i:
+            prev = doc[start - 1]
+            if prev.pos_ != "PROPN" or not prev.text[:1].isupper() or prev.i in covered:
+                break
+            start -= 1
+        words = [t.text for t in doc[start : tok.i + 1] if t.text.rstrip(".").lower() not in ref.honorifics]
+        key = tuple(w.lower() for w in words)
+        if not key or any(w in known or w in ref.speaker_nouns for w in key):
+            continue  # "Director, security response at …, said": a title, not a name
+        first = tok.i - len(words) + 1
+        out.append(
+            Mention(
+                start=doc[first].idx,
+                end=tok.idx + len(tok),
+                text=doc.text[doc[first].idx : tok.idx + len(tok)],
+                label=PERSON,
+                sentence_no=sentence_no(starts, tok.i),
+                tok_start=first,
+                tok_end=tok.i + 1,
+                is_subject=True,
+                key=key,
+            )
+        )
+    return out
+
+
+def described_as_person(tok, ref: Reference) -> bool:
+    """'Yuni, a resident of Lampung, was watching …': an apposition names what the subject is."""
+    return any(
+        c.dep_ == "appos" and ref.speaker_nouns.get(c.lemma_.lower()) == "person" for c in tok.children
+    )
+
+
+def recover_surnames(
+    doc: Doc, mentions: list[Mention], starts: list[int], speakers: list[Mention] = ()
+) -> list[Mention]:
+    """Proper-noun tokens spaCy missed that repeat a known person's surname ('Blinken reiterated'), or
+    the name of a speaker it missed ('Poulter said' … 'sent to Poulter')."""
     tails = {m.key[-1]: m for m in mentions if m.label == PERSON and len(m.key) > 1}
+    tails.update((m.key[-1], m) for m in speakers)
     if not tails:
         return []
     covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
@@ -327,7 +459,10 @@ def article_entities(doc: Doc, ref: Reference) -> ArticleEntities:
     for m in mentions:
         m.key = tuple(w.lower() for w in name_words(m.text, m.label, ref))
     fix_labels(doc, mentions, ref)
-    mentions.extend(recover_surnames(doc, mentions, sentence_index(doc)))
+    starts = sentence_index(doc)
+    speakers = unnamed_speakers(doc, mentions, starts, ref)
+    mentions.extend(speakers)
+    mentions.extend(recover_surnames(doc, mentions, starts, speakers))
     mentions.sort(key=lambda m: m.start)
     attach_roles(mentions, text, roles)
     canonical_names(mentions, ref)

@@ -10,6 +10,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.nlp.entities import ArticleEntities, Mention, article_entities
+from pipeline.nlp.paragraphs import paragraph_doc
 from pipeline.nlp.quotes import Found, article_quotes
 from pipeline.nlp.reference import Reference, load_reference
 
@@ -94,9 +95,10 @@ def doc_rows(article_id: str, doc: Doc, ref: Reference) -> tuple[list[dict], lis
     return mention_rows(article_id, ents.mentions), quote_rows(article_id, doc.text, quotes)
 
 
-def bodies(articles: pl.DataFrame) -> Iterator[tuple[str, str]]:
+def bodies(articles: pl.DataFrame, nlp: Language) -> Iterator[tuple[Doc, str]]:
+    """Tokenised bodies with paragraph breaks marked as sentence starts, ready for the parser."""
     for article_id, body in articles.select("article_id", "body").iter_rows():
-        yield (body or "", str(article_id))
+        yield (paragraph_doc(nlp, body or ""), str(article_id))
 
 
 def extract(
@@ -106,7 +108,7 @@ def extract(
     ref = load_reference()
     mentions: list[dict] = []
     quotes: list[dict] = []
-    docs = nlp.pipe(bodies(articles), as_tuples=True, batch_size=batch_size, n_process=n_process)
+    docs = nlp.pipe(bodies(articles, nlp), as_tuples=True, batch_size=batch_size, n_process=n_process)
     for doc, article_id in docs:
         m_rows, q_rows = doc_rows(article_id, doc, ref)
         mentions.extend(m_rows)

@@ -34,6 +34,7 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 QUESTION_WORDS = frozenset({"whether", "what", "why", "how", "who", "whom", "which", "where"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "dative", "appos"})
+ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "assure", "remind", "warn", "inform"})
 CUE_AFTER_WINDOW = 40  # tokens after a closing mark in which a cue may appear (appositions are long)
 CUE_BEFORE_WINDOW = 25
 
@@ -183,13 +184,25 @@ def subject_of(verb: Token) -> Token | None:
             if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                 return verb.head  # "Bortis, who noted that ..."
             return child
-    if verb.dep_ in ("conj", "xcomp", "advcl") and verb.head is not verb:
-        for child in verb.head.children:
+    head = verb.head
+    if verb.dep_ == "pcomp" and head.dep_ == "prep":
+        head = head.head  # "he was quoted as saying"
+    elif verb.dep_ == "conj" and head.dep_ == "ccomp" and head.head is not head:
+        head = head.head  # 'X said “nobody knows …” and added': the parser joined the cue to the quote
+    if verb.dep_ in ("conj", "xcomp", "advcl", "pcomp") and head is not verb:
+        for child in head.children:
             if child.dep_ in SUBJECT_DEPS:
                 return child
+    addressed = verb.lemma_.lower() in ADDRESSEE_VERBS  # "told HuffPost Canada": the listener
     for child in verb.rights:
-        if child.dep_ in INVERTED_SUBJECT_DEPS and child.pos_ in ("PROPN", "PRON"):
+        inverted = child.dep_ in INVERTED_SUBJECT_DEPS and child.pos_ in ("PROPN", "PRON")
+        if inverted and not (addressed and child.dep_ in ("dobj", "dative")):
             return child
+    prev = verb.i - 1
+    while prev >= 0 and verb.doc[prev].pos_ in ("ADV", "AUX", "PART"):
+        prev -= 1
+    if prev >= 0 and verb.doc[prev].ent_type_ == "PERSON" and verb.doc[prev].sent == verb.sent:
+        return verb.doc[prev]  # "… advocate Josh Matlow told": a misparse left the person unattached
     return None
 
 
@@ -210,7 +223,7 @@ def written_mention(ctx: Context, subj: Token) -> tuple[str, Mention | None]:
     if subj.pos_ == "PRON":
         return subj.text, mention
     left = subj.left_edge.i
-    while left < subj.i and doc[left].is_punct:
+    while left < subj.i and (doc[left].is_punct or doc[left].is_space):
         left += 1
     words = [t.text for t in doc[left : subj.i + 1]]
     if mention is None and subj.pos_ == "PROPN":
@@ -403,7 +416,11 @@ def attribute_all(ctx: Context, quotes: list[Found]) -> list[Found]:
             previous = found
             if found.verb_i is not None:
                 resolver.add_speaker(
-                    found.start, found.speaker, found.speaker_entity_id, found.speaker_label or "GROUP"
+                    found.start,
+                    found.speaker,
+                    found.speaker_entity_id,
+                    found.speaker_label or "GROUP",
+                    not subordinate(ctx.doc[found.verb_i]),
                 )
     for k in range(len(quotes) - 2, -1, -1):  # “… (no closing mark)¶“…,” she said.
         found, nxt = quotes[k], quotes[k + 1]
@@ -430,6 +447,11 @@ def speak(ctx: Context, resolver: Resolver, found: Found) -> None:
     found.speaker, found.speaker_entity_id = who.name, who.entity_id
     found.speaker_role = who.role
     found.speaker_label = who.label
+
+
+def subordinate(verb: Token) -> bool:
+    """The cue is in a clause introduced by 'although', 'while', 'if', …: its speaker is not the topic."""
+    return verb.dep_ == "advcl" and any(c.dep_ == "mark" for c in verb.children)
 
 
 def inherit(found: Found, source: Found) -> None:

@@ -19,7 +19,8 @@ class Reference:
     roles: tuple[str, ...]  # role phrases as written in the seed, longest first
     # lower-case first name -> "m" / "f"
     first_names: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
-    # noun lemma -> "person" / "org": what "the minister" / "the company" stands for
+    # noun lemma -> "person" / "org" / "document": what "the minister" / "the company" / "the report"
+    # stands for (a document speaks for its author)
     speaker_nouns: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
@@ -66,6 +67,6 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
         roles=tuple(sorted(set(roles), key=lambda r: (-len(r), r))),
         first_names=read_pairs(seeds_dir / "first_names.csv", "first_name", "gender", frozenset("mf")),
         speaker_nouns=read_pairs(
-            seeds_dir / "speaker_nouns.csv", "lemma", "kind", frozenset({"person", "org"})
+            seeds_dir / "speaker_nouns.csv", "lemma", "kind", frozenset({"person", "org", "document"})
         ),
     )

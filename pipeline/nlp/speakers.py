@@ -34,11 +34,15 @@ GENDERED_NOUNS = {
     "congresswoman": "f",
 }
 PRONOUN_GENDER = {"he": "m", "she": "f"}
+POSSESSIVE_GENDER = {"his": "m", "her": "f"}
+DOCUMENT_LOOKBACK = 250  # tokens searched back for an earlier mention of a document with its author
 ORG_PRONOUNS = frozenset({"it"})
 GROUP_PRONOUNS = frozenset({"they", "we"})
 UNRESOLVED_PRONOUNS = frozenset({"i", "you", "one", "who", "that", "which", "this", "these", "those"})
 DEFINITE = frozenset({"the", "this", "that"})
+PERSON_MODIFIERS = frozenset({"old", "former", "retired", "late"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+SUBORDINATE_DEPS = frozenset({"advcl", "relcl", "acl"})
 LOOKBACK = 40  # candidates considered, newest first
 GROUP = "GROUP"  # a speaker named by a phrase, not an entity ("Some experts")
 GROUP_PHRASE_TOKENS = 14
@@ -75,7 +79,8 @@ class Resolver:
         self.doc = doc
         self.ref = ref
         self.mentions = mentions
-        self.newlines = [i for i, ch in enumerate(doc.text) if ch == "\n"]
+        text = doc.text  # paragraph breaks: the first newline of each run ("\n\n" is one break)
+        self.newlines = [i for i, ch in enumerate(text) if ch == "\n" and (i == 0 or text[i - 1] != "\n")]
         self.genders = person_genders(doc, mentions, ref)
         self.candidates: list[Candidate] = []
         for m in mentions:
@@ -94,18 +99,23 @@ class Resolver:
                     )
                 )
         self.starts = [c.start for c in self.candidates]
+        self.sentence_starts = [sent.start_char for sent in doc.sents]
         self.surnames = {m.key[-1]: m for m in mentions if m.label == PERSON and m.key}
+        self.by_token = {i: m for m in mentions for i in range(m.tok_start, m.tok_end)}
 
     def paragraph(self, char: int) -> int:
         return bisect.bisect_left(self.newlines, char)
 
     # ------------------------------------------------------------ candidates
 
-    def add_speaker(self, at: int, name: str, entity_id: str | None, label: str) -> None:
-        """The speaker of a quote just attributed: a salient antecedent for what follows."""
+    def add_speaker(
+        self, at: int, name: str, entity_id: str | None, label: str, salient: bool = True
+    ) -> None:
+        """The speaker of a quote just attributed: a salient antecedent for what follows (unless the cue
+        sits in a subordinate clause: "Although Trump has tweeted that …")."""
         gender = self.genders.get(name) if label == PERSON else None
         k = bisect.bisect_right(self.starts, at)
-        candidate = Candidate(at, name, entity_id, label, gender, True, None, self.paragraph(at))
+        candidate = Candidate(at, name, entity_id, label, gender, salient, None, self.paragraph(at))
         self.candidates.insert(k, candidate)
         self.starts.insert(k, at)
 
@@ -124,6 +134,27 @@ class Resolver:
             fallback = fallback or c
         return None if salient_only else fallback
 
+    def sentence(self, char: int) -> int:
+        return bisect.bisect_right(self.sentence_starts, char) - 1
+
+    def newcomer(self, before: int, gender: str | None = None) -> Candidate | None:
+        """A person introduced in the sentence before (or this one) by a mere mention, with no person as
+        that sentence's subject: '… also produced results for accountant Babatunji Farinloye, 50.
+        “I had a membership …,” he says.' The new person speaks, not the older topic."""
+        k = bisect.bisect_left(self.starts, before)
+        first = self.sentence(before) - 1
+        found = None
+        for c in reversed(self.candidates[max(0, k - LOOKBACK) : k]):
+            if self.sentence(c.start) < first:
+                break
+            if c.label != PERSON:
+                continue
+            if c.salient or c.mention is None:
+                return None  # a person is the subject here, or has just spoken: the usual walk decides
+            if found is None and c.gender in (None, gender or c.gender):
+                found = c
+        return found
+
     def recent_person(self, before: int) -> Candidate | None:
         return self.walk(before, lambda c: c.label == PERSON)
 
@@ -133,6 +164,13 @@ class Resolver:
         """The speaker behind a cue's subject token, as resolved as the article allows."""
         out = Speaker(written=written, role=apposition_role(subj))
         lower = subj.lower_
+        if mention is not None and mention.label == "NORP" and is_definite(subj) and subj.tag_ == "NNP":
+            mention = None  # "the Kentucky Republican said": a person described by party or origin
+            out.role = out.role or written
+            found = self.by_role(subj.lemma_.lower(), before) or self.recent_person(before)
+            if found is not None:
+                out.name, out.entity_id, out.label = found.name, found.entity_id, found.label
+            return out
         if mention is not None and mention.label in SPEAKER_LABELS:
             out.name, out.entity_id, out.label = mention.name, mention.entity_id, mention.label
             out.role = out.role or mention.role
@@ -140,11 +178,16 @@ class Resolver:
         found: Candidate | None = None
         if lower in PRONOUN_GENDER:
             gender = PRONOUN_GENDER[lower]
-            found = self.walk(before, lambda c: c.label == PERSON and c.gender in (None, gender))
+            found = self.newcomer(before, gender) or self.walk(
+                before, lambda c: c.label == PERSON and c.gender in (None, gender)
+            )
         elif lower in ORG_PRONOUNS:
             found = self.walk(before, lambda c: c.label == "ORG", salient_only=True)
         elif lower in GROUP_PRONOUNS or lower in UNRESOLVED_PRONOUNS or subj.pos_ == "PRON":
             return out
+        elif subj.pos_ == "NOUN" and self.noun_kind(subj) == "document":
+            found = self.author(subj, before)
+            out.role = None
         elif subj.pos_ == "NOUN" and is_definite(subj) and self.noun_kind(subj) is not None:
             if self.noun_kind(subj) == "person":
                 out.role = out.role or written
@@ -169,6 +212,75 @@ class Resolver:
                 out.name = group_phrase(subj)  # "Some experts", "police": a speaker without a name
         return out
 
+    # ------------------------------------------------------------ documents
+
+    def author(self, subj: Token, before: int) -> Candidate | None:
+        """'The report said', 'according to the post': a document speaks for its author. The author is
+        named with it ('her report', 'a study by X', 'the Civic Action study'), or with a document
+        mentioned shortly before ('Philip Cross wrote in a recent report'), or is whoever the paragraph
+        (or the one before) is about ('The aid group Gatsby said … A statement said …')."""
+        found = self.owner(subj)
+        if found is not None:
+            return found
+        paragraph = self.paragraph(subj.idx)
+        doc = self.doc
+        earlier = []
+        for i in range(subj.i - 1, max(subj.i - DOCUMENT_LOOKBACK, 0) - 1, -1):
+            tok = doc[i]
+            if tok.pos_ in ("NOUN", "PROPN") and self.noun_kind(tok) == "document":
+                if self.paragraph(tok.idx) < paragraph - 2:
+                    break
+                earlier.append(tok)
+        # the same document first ("the study" after "the Civic Action study"), then any other
+        earlier.sort(key=lambda t: t.lemma_ != subj.lemma_)
+        for tok in earlier:
+            found = self.owner(tok)
+            if found is not None:
+                return found
+        if subj.tag_ in ("NNS", "NNPS") or any(c.dep_ == "nummod" for c in subj.children):
+            return None  # "city documents say", "one submission": not one author's document
+        return self.walk(
+            before,
+            lambda c: c.label in ("PERSON", "ORG") and c.paragraph >= paragraph - 1,
+            salient_only=True,
+        )
+
+    def owner(self, tok: Token) -> Candidate | None:
+        """The author named with one mention of a document: possessor, compound, 'by'/'from' phrase, or
+        the subject of the verb it is the means of ('X wrote in a report', 'X stated in a post')."""
+        for child in tok.children:
+            if child.dep_ == "poss" or (child.dep_ == "compound" and child.pos_ == "PROPN"):
+                found = self.named(child)
+                if found is not None:
+                    return found
+            if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+                for obj in child.children:
+                    if obj.dep_ == "pobj" and (found := self.named(obj)) is not None:
+                        return found
+        head = tok.head
+        if tok.dep_ == "pobj" and head.lower_ in ("in", "on", "via", "through") and head.head.pos_ == "VERB":
+            verb = head.head
+            if verb.lemma_.lower() in self.ref.reporting_verbs or verb.lemma_.lower() in ("publish", "post"):
+                for child in verb.children:
+                    if child.dep_ in SUBJECT_DEPS and (found := self.named(child)) is not None:
+                        return found
+        return None
+
+    def named(self, tok: Token) -> Candidate | None:
+        """The entity a token names, or the person a possessive pronoun ('her report') stands for."""
+        m = self.by_token.get(tok.i)
+        if m is None:
+            for t in tok.subtree:  # "the University of Calgary's School of Public Policy"
+                m = self.by_token.get(t.i)
+                if m is not None:
+                    break
+        if m is not None and m.label in ("PERSON", "ORG"):
+            return Candidate(m.start, m.name, m.entity_id, m.label, None, True, m)
+        gender = POSSESSIVE_GENDER.get(tok.lower_)
+        if gender is not None:
+            return self.walk(tok.idx, lambda c: c.label == PERSON and c.gender in (None, gender))
+        return None
+
     def inner_entity(self, subj: Token) -> Mention | None:
         """An entity named inside the subject's phrase: its owner, author or employer."""
         lo, hi = subj.left_edge.i, min(subj.right_edge.i + 1, subj.left_edge.i + GROUP_PHRASE_TOKENS)
@@ -181,8 +293,8 @@ class Resolver:
 
     def noun_kind(self, subj: Token) -> str | None:
         kind = self.ref.speaker_nouns.get(subj.lemma_.lower())
-        if kind is None and any("year-old" in t.lower_ or t.lower_ == "old" for t in subj.lefts):
-            kind = "person"  # "the 32-year-old labourer"
+        if kind is None and any("year-old" in t.lower_ or t.lower_ in PERSON_MODIFIERS for t in subj.lefts):
+            kind = "person"  # "the 32-year-old labourer", "the former sergeant-at-arms"
         return kind
 
     def by_role(self, noun: str, before: int) -> Candidate | None:
@@ -240,13 +352,15 @@ def mention_root(doc, m: Mention) -> Token:
 def salient(doc, m: Mention) -> bool:
     """The mention is what its clause is about: a subject (or apposed/compounded into one), the source
     of 'according to', or a name standing before its sentence's main verb."""
-    if m.is_subject:
-        return True
     tok = mention_root(doc, m)
     seen = 0
     while tok.dep_ in ("compound", "appos", "conj", "flat") and tok.head is not tok and seen < 4:
         tok, seen = tok.head, seen + 1
     if tok.dep_ in SUBJECT_DEPS:
+        # the subject of a subordinate clause is not what the sentence is about ("Although Trump has
+        # tweeted …, its inclusion …"; "a text that Olazabal sent to Poulter")
+        return tok.head.dep_ not in SUBORDINATE_DEPS
+    if m.is_subject:
         return True
     if tok.dep_ == "pobj" and tok.head.lower_ == "to" and tok.head.head.lower_ == "according":
         return True
@@ -285,6 +399,8 @@ def group_phrase(subj: Token) -> str:
     doc = subj.doc
     toks = []
     for t in doc[subj.left_edge.i : min(subj.right_edge.i + 1, subj.left_edge.i + GROUP_PHRASE_TOKENS)]:
+        if t.is_space and not toks:
+            continue  # a paragraph's sentence opens with its line break
         if "\n" in t.text or (t.i > subj.i and t.text in ",;:—–()"):
             break
         toks.append(t)
