@@ -36,7 +36,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     ]
     return dg.Definitions(
         assets=assets,
-        asset_checks=suite_checks(load_suites(settings.expectations_dir)),
+        asset_checks=suite_checks(load_suites(settings.expectations_dir), settings.warn_only),
         jobs=[
             dg.define_asset_job(
                 RUN_JOB,
@@ -51,3 +51,9 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             "io_manager": PolarsParquetIOManager(base_path=str(settings.handoff_dir)),
         },
     )
+
+
+def run_job() -> dg.JobDefinition:
+    """The run job for the environment's settings, as a module-level function: executors that start
+    steps in other processes (multiprocess, Celery, Kubernetes) rebuild the job with `reconstructable`."""
+    return build_definitions(Settings.from_env()).resolve_job_def(RUN_JOB)

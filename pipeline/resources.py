@@ -18,6 +18,7 @@ class WirehouseConfig(dg.ConfigurableResource):
     models_dir: str
     batch_size: int = 64
     n_process: int = 1
+    warn_only_suites: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WirehouseConfig:
@@ -32,8 +33,9 @@ class WirehouseConfig(dg.ConfigurableResource):
             models_dir=Path(self.models_dir),
             batch_size=self.batch_size,
             n_process=self.n_process,
+            warn_only_suites=self.warn_only_suites,
         )
 
 
 def _plain(value: object) -> str | int:
-    return value if isinstance(value, int) else str(value)
+    return value if isinstance(value, int | str) else str(value)

@@ -26,6 +26,7 @@ class Settings:
     models_dir: Path = MODELS_DIR
     batch_size: int = 64
     n_process: int = 1
+    warn_only_suites: str = ""  # comma-separated tables whose suites warn instead of blocking publication
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -36,8 +37,12 @@ class Settings:
             raw = overrides.get(name)
             if raw is None:
                 raw = os.environ.get(f"WIREHOUSE_{name.upper()}", field.default)
-            values[name] = int(raw) if field.type == "int" else Path(raw).resolve()  # type: ignore[arg-type]
+            values[name] = _coerce(field.type, raw)
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def warn_only(self) -> frozenset[str]:
+        return frozenset(name.strip() for name in self.warn_only_suites.split(",") if name.strip())
 
     @property
     def database_path(self) -> Path:
@@ -56,3 +61,12 @@ class Settings:
     def handoff_dir(self) -> Path:
         """Parquet files passed between assets (Dagster IO manager storage)."""
         return self.warehouse_dir / "handoff"
+
+
+def _coerce(type_name: object, raw: object) -> object:
+    """Environment values are strings: make them the field's type."""
+    if type_name == "int":
+        return int(raw)  # type: ignore[arg-type]
+    if type_name == "str":
+        return str(raw)
+    return Path(raw).resolve()  # type: ignore[arg-type]

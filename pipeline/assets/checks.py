@@ -5,7 +5,7 @@ import json
 import dagster as dg
 import polars as pl
 
-from pipeline.quality.suites import Suite, load_suite, validate
+from pipeline.quality.suites import Suite, SuiteFileError, load_suite, validate
 from pipeline.storage.staging import audit_frame
 
 STAGED_BATCH = dg.AssetKey("staged_batch")
@@ -19,17 +19,29 @@ def suite_check_key(table: str) -> dg.AssetCheckKey:
     return dg.AssetCheckKey(STAGED_BATCH, suite_check_name(table))
 
 
-def suite_checks(suites: dict[str, Suite]) -> list[dg.AssetChecksDefinition]:
-    return [_suite_check(suite) for suite in suites.values()]
+def suite_checks(
+    suites: dict[str, Suite], warn_only: frozenset[str] = frozenset()
+) -> list[dg.AssetChecksDefinition]:
+    """Blocking checks, but for the tables named in `warn_only` (WIREHOUSE_WARN_ONLY_SUITES)."""
+    unknown = warn_only - set(suites)
+    if unknown:
+        raise SuiteFileError(
+            f"WIREHOUSE_WARN_ONLY_SUITES names tables without a suite: {', '.join(sorted(unknown))}"
+        )
+    return [_suite_check(suite, blocking=suite.table not in warn_only) for suite in suites.values()]
 
 
-def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
+def _suite_check(suite: Suite, blocking: bool) -> dg.AssetChecksDefinition:
+    effect = (
+        "a failure blocks publication" if blocking else "a failure is a warning (WIREHOUSE_WARN_ONLY_SUITES)"
+    )
+
     @dg.asset_check(
         asset=STAGED_BATCH,
         name=suite_check_name(suite.table),
-        blocking=True,
+        blocking=blocking,
         description=f"Great Expectations suite {suite.path.name} on the staged `{suite.table}` "
-        f"({suite.expectation_count} expectations); a failure blocks publication.",
+        f"({suite.expectation_count} expectations); {effect}.",
     )
     def _check(staged_batch: pl.DataFrame) -> dg.AssetCheckResult:
         current = load_suite(suite.path)  # re-read: edits apply without reloading the code location
@@ -48,6 +60,7 @@ def _suite_check(suite: Suite) -> dg.AssetChecksDefinition:
         ]
         return dg.AssetCheckResult(
             passed=result.success,
+            severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
             description=result.summary(),
             metadata={
                 "expectations": len(outcomes),
