@@ -7,7 +7,7 @@ import dagster as dg
 from pipeline.assets.checks import suite_checks
 from pipeline.assets.cleaning import clean
 from pipeline.assets.ingest import read_inputs
-from pipeline.assets.nlp import entities, parse
+from pipeline.assets.nlp import parse, resolve_entities
 from pipeline.assets.publish import parquet_exports, staged_batch, warehouse
 from pipeline.assets.sql_models import sql_model_assets
 from pipeline.automation import daily_republish, input_folder_sensor
@@ -28,7 +28,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         read_inputs,
         clean,
         parse,
-        entities,
+        resolve_entities,
         staged_batch,
         warehouse,
         parquet_exports,

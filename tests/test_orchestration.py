@@ -31,7 +31,7 @@ def _parse_metadata(result: dg.ExecuteInProcessResult | dg.ExecutionResult) -> d
         event.event_specific_data.materialization
         for event in result.all_events
         if event.event_type_value == "ASSET_MATERIALIZATION"
-        and event.event_specific_data.materialization.asset_key == dg.AssetKey("quotes")
+        and event.event_specific_data.materialization.asset_key == dg.AssetKey("parsed_quotes")
     ]
     return {key: value.value for key, value in materialization.metadata.items()}
 

@@ -168,3 +168,32 @@ def test_a_failing_suite_blocks_publication(seed_input: Path, seed_run, tmp_path
     quote_types = {row[0] for row in con.sql("SELECT DISTINCT quote_type FROM quotes").fetchall()}
     con.close()
     assert quote_types - {"direct"}, "the kept batch holds the rows that failed the suite"
+
+
+SEED_PEOPLE = [
+    "Antony Blinken",
+    "Benjamin Netanyahu",
+    "Aaron David Miller",
+    "Nate Evans",
+    "Linda Thomas-Greenfield",
+    "Chuck Schumer",
+    "Mike Johnson",
+    "Bill Burns",
+]
+
+
+def test_the_seed_people_are_one_person_entity_each_across_articles(warehouse) -> None:
+    found = warehouse.execute(
+        "SELECT name, label, count(*) OVER (PARTITION BY name) FROM entities WHERE name IN ?", [SEED_PEOPLE]
+    ).fetchall()
+    assert sorted(name for name, _, _ in found) == sorted(SEED_PEOPLE)
+    assert {label for _, label, _ in found} == {"PERSON"}
+    articles = dict(
+        warehouse.sql(
+            "SELECT name, article_count FROM entities WHERE name IN ('Antony Blinken', 'Benjamin Netanyahu')"
+        ).fetchall()
+    )
+    assert articles == {"Antony Blinken": 2, "Benjamin Netanyahu": 2}
+    assert warehouse.sql(
+        "SELECT count(*) FROM entities WHERE name = 'State' AND label = 'ORG'"
+    ).fetchall() == [(0,)]

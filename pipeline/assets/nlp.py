@@ -1,7 +1,8 @@
-"""One spaCy parse per article, yielding entity mentions and quotes; entities from the mentions.
+"""One spaCy parse per article, yielding entity mentions and quotes; then entities across articles.
 
-Parsing is incremental: outputs are cached by article content and the extraction fingerprint (model,
-code, seeds), so an unchanged article is never parsed twice.
+Parsing is incremental: per-article outputs are cached by article content and the extraction fingerprint
+(model, code, seeds), so an unchanged article is never parsed twice. Resolving entities across the corpus
+(aliases, labels, one id per real-world entity) runs over all articles every time: it takes a second.
 """
 
 import hashlib
@@ -10,7 +11,7 @@ import dagster as dg
 import polars as pl
 
 from pipeline.assets.metadata import frame_metadata
-from pipeline.nlp.entities import build_entities
+from pipeline.nlp.canonical import resolve_entities as canonicalise
 from pipeline.nlp.extract import MENTIONS_SCHEMA, QUOTES_SCHEMA, extract
 from pipeline.nlp.model import extraction_fingerprint, load_model
 from pipeline.resources import WirehouseConfig
@@ -21,8 +22,12 @@ NLP_TABLES = ("entity_mentions", "quotes")
 
 @dg.multi_asset(
     outs={
-        "entity_mentions": dg.AssetOut(description="Named-entity mentions with offsets into the body."),
-        "quotes": dg.AssetOut(description="Direct, partial and reported quotes with resolved speakers."),
+        "parsed_mentions": dg.AssetOut(
+            description="Entity mentions per article, canonical within the article."
+        ),
+        "parsed_quotes": dg.AssetOut(
+            description="Quotes per article with speakers resolved within the article."
+        ),
     },
     group_name="nlp",
 )
@@ -44,27 +49,58 @@ def parse(context: dg.AssetExecutionContext, articles: pl.DataFrame, wirehouse: 
     mentions = _combine(cached, fresh, "entity_mentions", MENTIONS_SCHEMA, "mention_id")
     quotes = _combine(cached, fresh, "quotes", QUOTES_SCHEMA, "quote_id")
     work = {"articles_parsed": todo.height, "articles_from_cache": articles.height - todo.height}
-    per_article = (
-        quotes.group_by("article_id")
-        .len()
-        .join(articles.select("article_id", "source_path"), on="article_id")
+    yield dg.Output(mentions, "parsed_mentions", metadata={"dagster/row_count": mentions.height, **work})
+    yield dg.Output(quotes, "parsed_quotes", metadata={"dagster/row_count": quotes.height, **work})
+
+
+@dg.multi_asset(
+    outs={
+        "entity_mentions": dg.AssetOut(description="Named-entity mentions with offsets into the body."),
+        "quotes": dg.AssetOut(description="Direct, partial and reported quotes with resolved speakers."),
+        "entities": dg.AssetOut(
+            description="Canonical entities across articles, with mention and article counts."
+        ),
+    },
+    group_name="nlp",
+)
+def resolve_entities(parsed_mentions: pl.DataFrame, parsed_quotes: pl.DataFrame, articles: pl.DataFrame):
+    """One entity id per real-world entity across the corpus; mentions and speakers point to it."""
+    mentions, quotes, entities = canonicalise(parsed_mentions, parsed_quotes, articles=articles)
+    by_article = articles.select("article_id", "source_path")
+    quotes_per_article = quotes.group_by("article_id").len().join(by_article, on="article_id")
+    entities_per_article = (
+        mentions.group_by("article_id")
+        .agg(pl.col("entity_id").n_unique().alias("len"))
+        .join(by_article, on="article_id")
     )
     yield dg.Output(
         mentions,
         "entity_mentions",
-        metadata={**frame_metadata(mentions, ["article_id", "name", "label", "text"]), **work},
+        metadata={
+            **frame_metadata(mentions, ["article_id", "name", "label", "text"]),
+            "entities_per_article": _per_article(entities_per_article),
+        },
     )
     yield dg.Output(
         quotes,
         "quotes",
         metadata={
             **frame_metadata(quotes, ["quote_type", "speaker", "cue", "text"]),
-            **work,
-            "quotes_per_article": dg.MetadataValue.json(
-                {row["source_path"]: row["len"] for row in per_article.iter_rows(named=True)}
-            ),
+            "quotes_per_article": _per_article(quotes_per_article),
         },
     )
+    yield dg.Output(
+        entities,
+        "entities",
+        metadata={
+            **frame_metadata(entities, ["name", "label", "mention_count", "article_count"]),
+            "merged_from": parsed_mentions["entity_id"].n_unique(),
+        },
+    )
+
+
+def _per_article(counts: pl.DataFrame) -> dg.MetadataValue:
+    return dg.MetadataValue.json({row["source_path"]: row["len"] for row in counts.iter_rows(named=True)})
 
 
 def cache_keys(articles: pl.DataFrame) -> pl.Series:
@@ -85,11 +121,3 @@ def _combine(
     parts = [frame for frame in (cached.get(table), fresh.get(table)) if frame is not None]
     combined = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame(schema=schema)
     return combined.select(list(schema)).sort(order_by)
-
-
-@dg.asset(group_name="nlp", description="Canonical entities with mention and article counts.")
-def entities(entity_mentions: pl.DataFrame) -> dg.Output[pl.DataFrame]:
-    table = build_entities(entity_mentions)
-    return dg.Output(
-        table, metadata=frame_metadata(table, ["name", "label", "mention_count", "article_count"])
-    )
