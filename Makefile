@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test test-all lint format ui validate clean
+.PHONY: setup run test lint format ui ui-check validate clean
 
 setup: $(VENV)/.synced
 
@@ -34,9 +34,15 @@ format: setup
 validate: setup  ## Dagster loads every definition
 	$(BIN)/dagster definitions validate
 
-ui: setup  ## the Dagster UI on http://127.0.0.1:3000
-	@mkdir -p $(DAGSTER_HOME) && touch $(DAGSTER_HOME)/dagster.yaml
+ui: setup  ## the Dagster UI on http://127.0.0.1:3000 (instance in .dagster_home: one writer at a time)
+	@mkdir -p $(DAGSTER_HOME)
+	@test -f $(DAGSTER_HOME)/dagster.yaml || $(BIN)/python -c "import pipeline.ui as ui, sys; sys.stdout.write(ui.INSTANCE_CONFIG)" > $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
+ui-check: setup  ## start the UI, check it over GraphQL, save screenshots of the asset graph in ui-check/
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+	$(BIN)/python .ci/ui_check.py --out ui-check
+
 clean:  ## remove outputs (the published warehouse included)
-	rm -rf warehouse/news.duckdb* warehouse/exports warehouse/handoff .dagster_home
+	rm -rf warehouse/news.duckdb* warehouse/.news.duckdb* warehouse/exports warehouse/handoff warehouse/staging \
+		warehouse/cache warehouse/landing .dagster_home ui-check

@@ -6,11 +6,11 @@ import dagster as dg
 
 from pipeline.assets.checks import suite_checks
 from pipeline.assets.cleaning import clean
-from pipeline.assets.ingest import read_inputs
+from pipeline.assets.ingest import LANDING_BATCHES, landing_batch, read_inputs
 from pipeline.assets.nlp import parse, resolve_entities
 from pipeline.assets.publish import parquet_exports, staged_batch, warehouse
 from pipeline.assets.sql_models import sql_model_assets
-from pipeline.automation import daily_republish, input_folder_sensor
+from pipeline.automation import LANDING_JOB, daily_republish, input_folder_sensor
 from pipeline.io_manager import PolarsParquetIOManager
 from pipeline.quality.suites import load_suites
 from pipeline.resources import WirehouseConfig
@@ -25,6 +25,7 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     """Everything Dagster needs, for the given settings (the CLI and tests pass their own)."""
     models = discover_models(settings.models_dir, TABLE_NAMES)
     assets = [
+        landing_batch,
         read_inputs,
         clean,
         parse,
@@ -40,11 +41,17 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         jobs=[
             dg.define_asset_job(
                 RUN_JOB,
-                selection=dg.AssetSelection.all(),
+                selection=dg.AssetSelection.all() - dg.AssetSelection.assets(landing_batch),
                 description="Ingest, clean, parse, validate, publish a version, export, build SQL models.",
-            )
+            ),
+            dg.define_asset_job(
+                LANDING_JOB,
+                selection=dg.AssetSelection.all(),
+                partitions_def=LANDING_BATCHES,
+                description="A landing batch registered by the sensor, then the whole (incremental) run.",
+            ),
         ],
-        sensors=[input_folder_sensor(RUN_JOB)],
+        sensors=[input_folder_sensor()],
         schedules=[daily_republish(RUN_JOB)],
         resources={
             "wirehouse": WirehouseConfig.from_settings(settings),

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.assembly import RUN_JOB
 from pipeline.automation import input_folder_sensor
 from pipeline.definitions import defs
+from pipeline.landing import read_batch
 from pipeline.resources import WirehouseConfig
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage.schema import TABLE_NAMES
@@ -39,19 +39,30 @@ def test_every_stage_is_an_asset_and_every_suite_a_blocking_check_on_the_staged_
     assert graph.get(dg.AssetKey("warehouse")).parent_keys == {dg.AssetKey("staged_batch")}
 
 
-def test_sensor_requests_a_run_only_when_files_change(tmp_path: Path) -> None:
-    (tmp_path / "a.txt").write_text("Headline\n\nA paragraph.", encoding="utf-8")
-    sensor = input_folder_sensor(RUN_JOB)
+def test_sensor_registers_new_content_as_landing_batches(tmp_path: Path) -> None:
+    landing = tmp_path / "landing"
+    landing.mkdir()
+    (landing / "a.txt").write_text("Headline\n\nA paragraph.", encoding="utf-8")
+    sensor = input_folder_sensor()
     config = WirehouseConfig.from_settings(
-        Settings.from_env(input_dir=tmp_path, warehouse_dir=tmp_path / "wh")
+        Settings.from_env(input_dir=landing, warehouse_dir=tmp_path / "wh")
     )
     first = sensor(dg.build_sensor_context(resources={"wirehouse": config}))
-    assert len(first.run_requests) == 1
+    (request,) = first.run_requests
+    (added,) = first.dynamic_partitions_requests
+    assert added.partition_keys == [request.partition_key]
+    assert read_batch(tmp_path / "wh", request.partition_key)["source_path"].to_list() == ["a.txt"]
+
     unchanged = sensor(dg.build_sensor_context(cursor=first.cursor, resources={"wirehouse": config}))
     assert not unchanged.run_requests
-    (tmp_path / "b.txt").write_text("Another\n\nNew paragraph.", encoding="utf-8")
+
+    (landing / "copy.txt").write_text(
+        "Headline\n\nA paragraph.", encoding="utf-8"
+    )  # same content: nothing new
+    (landing / "b.txt").write_text("Another\n\nNew paragraph.", encoding="utf-8")
     changed = sensor(dg.build_sensor_context(cursor=first.cursor, resources={"wirehouse": config}))
-    assert len(changed.run_requests) == 1
+    (second,) = changed.run_requests
+    assert read_batch(tmp_path / "wh", second.partition_key)["source_path"].to_list() == ["b.txt"]
 
 
 def test_dagster_definitions_validate() -> None:

@@ -2,16 +2,8 @@
 
 from __future__ import annotations
 
-import contextlib
 import json
-import os
 import shutil
-import signal
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import dagster as dg
@@ -19,10 +11,11 @@ import duckdb
 import pytest
 
 from pipeline.assembly import RUN_JOB, build_definitions, run_job
+from pipeline.automation import LANDING_JOB
 from pipeline.orchestrate import run_pipeline
 from pipeline.resources import WirehouseConfig
-from pipeline.settings import PROJECT_ROOT
 from pipeline.storage.schema import TABLE_NAMES
+from pipeline.ui import dagster_dev, graphql
 from tests.conftest import settings_for
 
 
@@ -79,14 +72,18 @@ def test_a_file_dropped_in_the_landing_folder_is_published_through_the_sensor(
     defs = build_definitions(settings)
     sensor = defs.resolve_sensor_def("new_input_files")
     resources = {"wirehouse": WirehouseConfig.from_settings(settings)}
+    landing_job = defs.resolve_job_def(LANDING_JOB)
+
+    def launch(instance: dg.DagsterInstance, evaluation: dg.SensorResult) -> dg.ExecuteInProcessResult:
+        """What the daemon does with a sensor result: add the partitions, launch the run."""
+        (request,) = evaluation.run_requests
+        for partitions in evaluation.dynamic_partitions_requests:
+            instance.add_dynamic_partitions(partitions.partitions_def_name, partitions.partition_keys)
+        return landing_job.execute_in_process(instance=instance, partition_key=request.partition_key)
+
     with dg.instance_for_test() as instance:
         first = sensor(dg.build_sensor_context(instance=instance, resources=resources))
-        assert len(first.run_requests) == 1
-        assert (
-            defs.resolve_job_def(RUN_JOB)
-            .execute_in_process(instance=instance, tags=first.run_requests[0].tags)
-            .success
-        )
+        assert launch(instance, first).success
 
         (landing / "new").mkdir()
         (landing / "new" / "harbour.txt").write_text(
@@ -96,80 +93,33 @@ def test_a_file_dropped_in_the_landing_folder_is_published_through_the_sensor(
             encoding="utf-8",
         )
         second = sensor(dg.build_sensor_context(instance=instance, cursor=first.cursor, resources=resources))
-        assert len(second.run_requests) == 1
-        result = defs.resolve_job_def(RUN_JOB).execute_in_process(
-            instance=instance, tags=second.run_requests[0].tags
-        )
+        result = launch(instance, second)
         assert result.success
         assert _parse_metadata(result)["articles_parsed"] == 1  # only the new file is parsed
+        batches = instance.get_dynamic_partitions("landing_batches")
+        assert batches == [first.run_requests[0].partition_key, second.run_requests[0].partition_key]
 
     con = duckdb.connect(str(settings.database_path), read_only=True)
     titles = {row[0] for row in con.sql("SELECT title FROM articles").fetchall()}
     speakers = {row[0] for row in con.sql("SELECT speaker FROM quotes").fetchall()}
+    versions = con.sql("SELECT count(*) FROM versions").fetchall()[0][0]
     con.close()
     assert "Harbour reopens after storm" in titles
     assert "Ellen Kowalski" in speakers
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def _graphql(port: int, query: str) -> dict:
-    request = urllib.request.Request(
-        f"http://127.0.0.1:{port}/graphql",
-        data=json.dumps({"query": query}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())["data"]
+    assert versions == 2
 
 
 @pytest.fixture
 def dagster_ui(tmp_path: Path):
-    """`dagster dev` on a free local port, in its own process group, ended with all its children."""
-    port = _free_port()
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    (home / "dagster.yaml").write_text("concurrency:\n  pools:\n    default_limit: 1\n", encoding="utf-8")
-    env = {**os.environ, "DAGSTER_HOME": str(home), "WIREHOUSE_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
-    dagster = str(Path(sys.executable).parent / "dagster")
-    process = subprocess.Popen(
-        [dagster, "dev", "-h", "127.0.0.1", "-p", str(port)],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    try:
-        deadline = time.monotonic() + 180
-        while True:
-            try:
-                if _graphql(port, "{ assetNodes { id } }")["assetNodes"]:
-                    break
-            except OSError:
-                pass
-            assert process.poll() is None, "dagster dev exited"
-            assert time.monotonic() < deadline, "the UI did not answer within 180 s"
-            time.sleep(1)
+    """The real `dagster dev` (webserver, daemon, code server) on a free local port."""
+    with dagster_dev(
+        tmp_path / "dagster_home", env={"WIREHOUSE_WAREHOUSE_DIR": str(tmp_path / "warehouse")}
+    ) as port:
         yield port
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait(timeout=20)
-        time.sleep(1)
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)  # children that outlived the parent
 
 
 def test_the_ui_loads_every_asset_check_sensor_and_schedule(dagster_ui: int) -> None:
-    data = _graphql(
+    data = graphql(
         dagster_ui,
         """{
           assetNodes { assetKey { path } }

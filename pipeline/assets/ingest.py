@@ -4,7 +4,20 @@ import dagster as dg
 
 from pipeline.assets.metadata import frame_metadata
 from pipeline.ingest import read_input_folder
+from pipeline.landing import read_batch
 from pipeline.resources import WirehouseConfig
+
+LANDING_BATCHES = dg.DynamicPartitionsDefinition(name="landing_batches")
+
+
+@dg.asset(
+    partitions_def=LANDING_BATCHES,
+    group_name="ingest",
+    description="New or changed files (by content hash) registered together by the `new_input_files` sensor.",
+)
+def landing_batch(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig) -> dg.MaterializeResult:
+    files = read_batch(wirehouse.settings.warehouse_dir, context.partition_key)
+    return dg.MaterializeResult(metadata={**frame_metadata(files), "files": files.height})
 
 
 @dg.multi_asset(
@@ -13,6 +26,7 @@ from pipeline.resources import WirehouseConfig
         "quarantine": dg.AssetOut(description="Input files that could not be processed, with the reason."),
     },
     group_name="ingest",
+    deps=[landing_batch],
 )
 def read_inputs(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig):
     """Every `*.txt` below the input folder, decoded; duplicates and unreadable files quarantined."""

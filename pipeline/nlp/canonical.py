@@ -5,19 +5,28 @@ articles the same entity still comes under several names and labels ("US", "U.S.
 "Blair" in an article that never says "Tony"; "Yukos" tagged PERSON here and ORG there). This module
 rewrites the mentions, the quotes' speakers and the entities table so they agree on one id per entity:
 
-1. noise is removed: names without letters ("747", "7:39.89"), one-character names, photo credits
-   ("Getty Images"; agency names like "AP" only where they stand as a credit, which needs the bodies);
+1. noise is removed: names without letters ("747", "7:39.89"), one-character names, names without a
+   capital letter ("polish", "fed"), photo credits ("Getty Images"; agency names like "AP" only where
+   they stand as a credit, which needs the bodies);
 2. every name gets a match key (case, dots, apostrophes, hyphens and a leading "the" ignored): "U.S."
-   and "US" share one;
+   and "US" share one; a short title-case name the seed only knows as an acronym ("Cia.", "Us") keeps
+   its own;
 3. seed aliases (seeds/entity_aliases.csv) give the canonical name and label of common entities;
 4. labels are corrected by evidence over the corpus: the majority label of a key, except that a name
-   tagged PERSON needs person evidence when it is also seen with another label (one word: it is a known
-   surname; several words: it starts with a known first name, or the other labels are rare), and a name
+   tagged PERSON needs person evidence when it is also seen with another label (one word: it is the
+   surname of full names seen more often than the other label, so "Premiership" and "Universal" stay
+   ORG; several words: it starts with a known first name, or the other labels are rare), and a name
    ending in an organisation word ("Manchester United", "Lib Dems") is an ORG;
-5. aliases from the data: a lone surname goes to the one full name in the corpus that ends with it
-   (or to the full name found in at least 80% of the articles of all such names), when it is not a
-   first name and not far more common than that full name; a short ORG name goes to the one longer
-   ORG name that ends with it (or adds only "Party", "plc", ...), corpus-wide or else within its article;
+5. aliases from the data, with evidence: a lone surname goes to the one full name in the corpus that
+   ends with it (or to the full name found in at least 80% of the articles of all such names), when it
+   is not a first name and not far more common than that full name, and then only in the articles
+   where the model calls it a person, no honorific contradicts the first name ("Mrs Wilkinson"), it is
+   no word of a capitalised phrase ("Paying the Price", "Governor's Ball"), and the article shares
+   distinctive entities with the full name's articles (and their section, when the articles say it);
+   a short ORG name goes to a longer one that adds a legal or party suffix ("Lenovo Group") across the
+   corpus, and within an article also to one that adds a qualifier before a generic name ("US Senate")
+   or words that look like a name ("Dinamo Bucharest"; not "Bookmakers Ladbrokes", "New University of
+   Ulster", nor a person the model called an organisation, "Kiki Musampa");
 6. the canonical name of each entity is the seed's canonical name, or the most frequent spelling of its
    key, and entity_id = entities.entity_id(label, name): the id depends on the entity, never on row
    order, so it is stable across runs and versions.
@@ -27,10 +36,11 @@ Everything is pure Polars over frames; the Python dictionaries are per distinct 
 
 from __future__ import annotations
 
+import csv
 import functools
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
@@ -54,6 +64,15 @@ ORG_HEADS = frozenset(
 ORG_SUFFIXES = frozenset(
     "party plc ltd inc corp corporation co group holdings ag sa nv fc afc company".split()  # noqa: SIM905
 )
+# words before a generic organisation name that keep it the same organisation ("US Senate", "BBC Radio 4")
+QUALIFIERS = frozenset(
+    """us uk un eu bbc european british scottish welsh irish english national federal international
+    royal""".split()  # noqa: SIM905
+)
+# one-word organisation names generic enough to take a qualifier ("Senate" -> "US Senate")
+GENERIC_ORG_WORDS = ORG_HEADS | frozenset(
+    "senate congress treasury government army navy assembly executive cabinet commons".split()  # noqa: SIM905
+)
 # "University of Copenhagen" is not a kind of Copenhagen: no head after these words
 COMPLEMENT_WORDS = frozenset({"of", "for", "the", "and", "to", "de", "du", "di", "in", "at", "on", "von"})
 # seed credits that are always picture credits, whatever the context
@@ -68,7 +87,9 @@ DOMINANT_SHARE = 0.8
 # a short form found in more than this many times the articles of its long form is its own entity
 MAX_SHORT_FORM_RATIO = 2.0
 # a PERSON name without person evidence yields to another label with at least this share of its mentions
-OTHER_LABEL_SHARE = {1: 0.15, 2: 0.25}
+OTHER_LABEL_SHARE = {1: 0.15, 2: 0.1}
+# a label seen this many times is well attested: evidence for PERSON must outweigh it
+MIN_ATTESTED = 3
 
 
 @dataclass(frozen=True)
@@ -79,6 +100,8 @@ class CanonicalReference:
     credits: frozenset[str]  # keys of every agency credit
     photo_credits: frozenset[str]  # keys of credits that are never anything else
     first_names: frozenset[str]  # lower-case
+    genders: dict[str, str] = field(default_factory=dict)  # lower-case first name -> "m" or "f"
+    spellings: frozenset[str] = frozenset()  # aliases and canonical names exactly as the seed writes them
 
 
 def match_key(name: str) -> str:
@@ -129,11 +152,18 @@ def load_canonical_reference(seeds_dir: Path = SEEDS_DIR) -> CanonicalReference:
         if PHOTO_CREDIT.search(c) or match_key(c) in PHOTO_AGENCIES or c.lower().startswith("getty")
     }
     first = read_column(seeds_dir / "first_names.csv", "first_name")
+    with (seeds_dir / "first_names.csv").open(encoding="utf-8", newline="") as fh:
+        genders = {
+            (row.get("first_name") or "").strip().lower(): (row.get("gender") or "").strip().lower()
+            for row in csv.DictReader(fh)
+        }
     return CanonicalReference(
         aliases=aliases,
         credits=frozenset(match_key(c) for c in credits),
         photo_credits=frozenset(photo),
         first_names=frozenset(f.lower() for f in first),
+        genders={k: v for k, v in genders.items() if k and v in ("m", "f")},
+        spellings=frozenset(aliases_col) | frozenset(canon_col),
     )
 
 
@@ -141,12 +171,15 @@ def load_canonical_reference(seeds_dir: Path = SEEDS_DIR) -> CanonicalReference:
 
 
 def noise_mask(mentions: pl.DataFrame, ref: CanonicalReference, articles: pl.DataFrame | None) -> pl.Series:
-    """True for mentions that are no entity: no letters, one character, or a picture credit."""
+    """True for mentions that are no entity: no letters, one character, no capital letter ('polish',
+    'fed'), or a picture credit."""
     key = pl.col("_key")
     noise = (
         ~pl.col("name").str.contains(r"\p{L}")
         | (pl.col("name").str.replace_all(r"[^\p{L}\p{N}]", "").str.len_chars() <= 1)
         | key.is_in(list(ref.photo_credits))
+        # "polish", "fed", "scan", "west coast": common words, not names (web addresses may be lowercase)
+        | (~pl.col("name").str.contains(r"\p{Lu}") & ~pl.col("name").str.contains(".", literal=True))
     )
     mask = mentions.select(noise.fill_null(True)).to_series()
     if articles is None or mentions.height == 0:
@@ -187,9 +220,14 @@ def credit_context(body: str, start: int, end: int) -> bool:
 # ---------------------------------------------------------------- labels
 
 
-def choose_labels(counts: pl.DataFrame, ref: CanonicalReference, evidence: set[str]) -> dict[str, str]:
+def choose_labels(
+    counts: pl.DataFrame, ref: CanonicalReference, evidence: dict[str, float]
+) -> dict[str, str]:
     """key -> label from (key, label, n) counts: the majority, but PERSON only with person evidence
-    (`evidence`: surnames of full names, full names written short) or when other labels are rare."""
+    (`evidence`: surnames of full names, with the mentions of those full names; full names written
+    short) or when other labels are rare. A surname of a few full names does not make a well-attested
+    organisation a person: 'Premiership' (for 'Zurich Premiership'), 'Universal' (for 'Vivendi
+    Universal') stay ORG."""
     by_key: dict[str, Counter[str]] = defaultdict(Counter)
     for key, label, n in counts.iter_rows():
         by_key[key][label] += n
@@ -209,6 +247,11 @@ def choose_labels(counts: pl.DataFrame, ref: CanonicalReference, evidence: set[s
             share = OTHER_LABEL_SHARE[min(len(words), 2)]
             if not first_name and others[0][1] >= share * sum(labels.values()):
                 label = others[0][0]  # "Yukos", "Glasgow", "Sri Lanka": seen as PERSON, but no person
+        elif label == PERSON and others and len(words) == 1:
+            other = others[0][1]
+            attested = other >= MIN_ATTESTED and other >= OTHER_LABEL_SHARE[1] * sum(labels.values())
+            if attested and other > evidence[key]:
+                label = others[0][0]
         if label in (PERSON, "GPE", "NORP") and len(words) > 1 and words[-1] in ORG_HEADS:
             label = ORG  # "Manchester United", "Lib Dems"
         chosen[key] = label
@@ -265,27 +308,218 @@ def surname_targets(
     return out
 
 
-def org_suffix_candidates(key: str, org_keys: set[str] | list[str]) -> set[str]:
-    """Longer ORG keys whose head is this one ('security council' in 'un security council'; not
-    'copenhagen' in 'university of copenhagen'), or that add only a legal or party word ('labour party')."""
-    out = set()
-    for other in org_keys:
-        if len(other) <= len(key) or " and " in other or " to " in other:
+FEMALE_HONORIFIC = re.compile(r"(?i)\b(?:mrs|ms|miss|lady|dame|madam|madame|mme|queen|princess|duchess)\b\.?")
+MALE_HONORIFIC = re.compile(r"(?i)\b(?:mr|sir|lord|king|prince|duke|monsieur)\b\.?")
+# capitalised words that may stand before a surname without making a title of it ("Coach Warnock")
+ROLE_WORDS = frozenset(
+    """mr mrs ms miss dr sir lord lady dame president prime minister chancellor secretary coach manager
+    captain skipper judge justice senator governor chairman chief boss striker midfielder defender keeper
+    goalkeeper winger forward full-back fly-half scrum-half lock prop hooker centre flanker number""".split()  # noqa: SIM905
+)
+# a lone surname in an article shares context with its full name's articles when an entity of its article
+# is at least this many times more frequent among the full name's articles than in the corpus
+MIN_CONTEXT_LIFT = 3.0
+# ... and it needs this many such entities: one club in common does not make the Brazilian Ronaldo Cristiano
+MIN_SHARED_CONTEXT = 2
+
+
+def sections_of(articles: pl.DataFrame | None) -> dict[str, str]:
+    """article_id -> the publisher's section, when the articles say it: a `section` column, or the name
+    of the source file without its number ('bbc_sport_095.txt' -> 'bbc_sport'). Empty when unknown or
+    when it does not group articles."""
+    if articles is None or articles.height == 0:
+        return {}
+    if "section" in articles.columns:
+        pairs = articles.select("article_id", "section").iter_rows()
+    elif "source_path" in articles.columns:
+        pairs = (
+            (a, re.sub(r"[\W_]*\d+$", "", Path(p).stem) if p else None)
+            for a, p in articles.select("article_id", "source_path").iter_rows()
+        )
+    else:
+        return {}
+    out = {a: s for a, s in pairs if s}
+    distinct = len(set(out.values()))
+    return out if 1 < distinct < len(out) else {}
+
+
+def honorific_gender(text: str) -> str | None:
+    """'f' for 'Mrs Wilkinson', 'm' for 'Mr Price', else None."""
+    if FEMALE_HONORIFIC.search(text):
+        return "f"
+    if MALE_HONORIFIC.search(text):
+        return "m"
+    return None
+
+
+def _bare(word: str) -> str:
+    return re.sub(r"(?:['’]s|['’])$", "", word.strip('"“”‘(),;:'))
+
+
+def in_title_phrase(body: str, start: int, end: int, covered: list[tuple[int, int]]) -> bool:
+    """True when the name is a word of a capitalised phrase that is no name: 'Paying the Price', "the
+    Governor's Ball", 'Toulouse Cup'. Capitalised neighbours that are other mentions, roles, or the first
+    word of a sentence do not count."""
+    line_start = body.rfind("\n", 0, start) + 1
+    before = body[line_start:start]
+    words = before.split()
+    pos = start
+
+    def is_mention(word_end: int) -> bool:
+        return any(s < word_end <= e for s, e in covered)
+
+    if words:
+        prev = words[-1]
+        prev_end = line_start + before.rstrip().__len__()
+        earlier = words[:-1]
+        bare = _bare(prev)
+        possessive = bool(re.search(r"['’]s?$", prev))
+        if bare.lower() in {"the", "of", "for", "and", "de", "la", "du"} and earlier:
+            head = earlier[-1]
+            if (
+                head[:1].isupper()
+                and not is_mention(prev_end - len(prev) - 1)
+                and not head.endswith((".", ":", "!", "?"))
+            ):
+                return True
+        elif bare[:1].isupper() and not prev.endswith((".", ":", ";", "!", "?", ",", '"', "”")):
+            sentence_start = not earlier or earlier[-1].endswith((".", ":", "!", "?", '"', "”"))
+            role = bare.lower() in ROLE_WORDS and not possessive
+            # "Chelsea's Gudjohnsen" is a name after another entity; "Swiss Re", "Governor's Ball" are not
+            if (
+                not role
+                and (not possessive or not is_mention(prev_end))
+                and (possessive or not sentence_start)
+            ):
+                return True
+    pos = end
+    after = body[pos : body.find("\n", pos) if body.find("\n", pos) >= 0 else len(body)]
+    m = re.match(r" ([A-Z][\w'’-]*)", after)
+    return (
+        bool(m) and _bare(m.group(1)).lower() not in ROLE_WORDS and not is_mention(pos + 1 + len(m.group(1)))
+    )
+
+
+def surname_links(
+    keyed: pl.DataFrame,
+    targets: dict[str, str],
+    final: dict[tuple[str, str], str],
+    ref: CanonicalReference,
+    articles: pl.DataFrame | None,
+) -> dict[tuple[str, str], str]:
+    """(article_id, lone surname key) -> full-name key, for the articles where the corpus-wide candidate
+    from `surname_targets` is borne out: some mention there is a PERSON for the model; no honorific says
+    another sex than the full name's first name; no mention is a word of a capitalised phrase; the article
+    shares a distinctive entity with the full name's articles (and their section, when known)."""
+    if not targets:
+        return {}
+    per_article: dict[str, set[str]] = defaultdict(set)
+    for article_id, label, key in keyed.select("article_id", "_label", "_key").unique().iter_rows():
+        per_article[article_id].add(final.get((label, key), key))
+    n_articles = len(per_article)
+    df: Counter[str] = Counter(k for keys in per_article.values() for k in keys)
+    wanted = set(targets.values())
+    full_articles: dict[str, list[str]] = defaultdict(list)
+    for article_id in sorted(per_article):
+        for key in per_article[article_id] & wanted:
+            full_articles[key].append(article_id)
+    sections = sections_of(articles)
+    bodies = dict(articles.select("article_id", "body").iter_rows()) if articles is not None else {}
+    spans: dict[str, list[tuple[int, int]]] = defaultdict(list)
+    lone = keyed.filter(pl.col("_key").is_in(list(targets)) & (pl.col("_label") == PERSON))
+    if bodies:
+        for article_id, start, end in (
+            keyed.filter(pl.col("article_id").is_in(lone["article_id"].unique().implode()))
+            .select("article_id", "start_char", "end_char")
+            .iter_rows()
+        ):
+            spans[article_id].append((start, end))
+    out = {}
+    for (article_id, key), group in lone.group_by(["article_id", "_key"]):
+        target = targets[key]
+        homes = full_articles.get(target, [])
+        if not homes or "PERSON" not in group["label"].to_list():
             continue
-        if other.endswith(" " + key):
-            before = other[: -len(key) - 1].split()
-            if before and before[-1] not in COMPLEMENT_WORDS:
-                out.add(other)
-        elif other.startswith(key + " ") and other[len(key) + 1 :] in ORG_SUFFIXES:
-            out.add(other)
+        first = target.split()[0]
+        gender = ref.genders.get(first)
+        body = bodies.get(article_id)
+        ok = True
+        for text, start, end in group.select("text", "start_char", "end_char").iter_rows():
+            before = body[max(0, start - 12) : start] if body else ""
+            said = honorific_gender(text) or honorific_gender(before.split()[-1] if before.split() else "")
+            if said and gender and said != gender:
+                ok = False  # "Mrs Wilkinson" is not Jonny; "Mr Ball" not Zoe; unknown first name: no
+            if body and in_title_phrase(
+                body, start, end, [s for s in spans[article_id] if s != (start, end)]
+            ):
+                ok = False
+        if not ok:
+            continue
+        if sections and sections.get(article_id) not in {sections.get(a) for a in homes}:
+            continue  # a footballer Spector in the sport pages is not Phil Spector
+        context: Counter[str] = Counter(k for a in homes for k in per_article[a])
+        lifts = [
+            (context[e] / len(homes)) / (df[e] / n_articles)
+            for e in per_article[article_id] - {key, target}
+            if context[e]
+        ]
+        if article_id in homes or sum(lift >= MIN_CONTEXT_LIFT for lift in lifts) >= MIN_SHARED_CONTEXT:
+            out[(article_id, key)] = target
     return out
 
 
+def org_extension(key: str, other: str) -> str | None:
+    """How a longer ORG key extends a shorter one, if it may name the same organisation: 'suffix' adds
+    a legal or party word ('lenovo group', 'veritas party'); 'qualifier' puts a country or body before a
+    generic name ('us senate', 'bbc radio 4', 'european commission'); 'prefix' puts other words before
+    it ('dinamo bucharest', 'bookmakers ladbrokes': only within an article, and only if they look like a
+    name). None for everything else ('university of copenhagen', 'new university of ulster' is a
+    'prefix' that common words rule out)."""
+    if len(other) <= len(key) or " and " in other or " to " in other:
+        return None
+    if other.startswith(key + " ") and other[len(key) + 1 :] in ORG_SUFFIXES:
+        return "suffix"
+    if not other.endswith(" " + key):
+        return None
+    before = other[: -len(key) - 1].split()
+    if not before or before[-1] in COMPLEMENT_WORDS:
+        return None
+    if len(before) == 1 and before[0] in QUALIFIERS and (" " in key or key in GENERIC_ORG_WORDS):
+        return "qualifier"
+    return "prefix"
+
+
+def org_suffix_candidates(key: str, org_keys: set[str] | list[str]) -> set[str]:
+    """Longer ORG keys that extend this one by a suffix or a qualifier ('security council' in 'un security
+    council', 'labour' in 'labour party'; not 'copenhagen' in 'university of copenhagen')."""
+    return {other for other in org_keys if org_extension(key, other) in ("suffix", "qualifier")}
+
+
+def proper_prefix(key: str, other: str, names: dict[str, str], common: set[str], norp: set[str]) -> bool:
+    """The words 'prefix' adds are a name: capitalised as written, never seen as a lower-case word in the
+    corpus, not a nationality ('Dinamo Bucharest', 'Los Angeles Times'; not 'Praising Celtic', 'Rapper 50
+    Cent', 'Sony Net Minidisc', 'British Tolkien')."""
+    written = names.get(other, "").split()
+    added = written[: len(written) - len(key.split())]
+    if not added:
+        return False
+    return all(
+        re.fullmatch(r"[A-Z][a-z]+(?:-[A-Z][a-z]+)?", w) and w.lower() not in common and w.lower() not in norp
+        for w in added
+    )
+
+
 def org_targets(
-    keyed: pl.DataFrame, final: dict[tuple[str, str], str]
+    keyed: pl.DataFrame,
+    final: dict[tuple[str, str], str],
+    ref: CanonicalReference,
+    articles: pl.DataFrame | None = None,
 ) -> tuple[dict[str, str], dict[tuple[str, str], str]]:
     """Short ORG key -> longer ORG key: corpus-wide for names of two words or more when one longer
-    name (seen in two articles or more) is the only candidate; else within an article."""
+    name (seen in two articles or more) is the only one that adds a legal or party suffix; else within an
+    article, by suffix, qualifier ('Senate' -> 'US Senate') or added words that look like a name. A
+    short name that is a person's surname does not go to a longer 'organisation' that is a person's
+    name ('Connor' -> 'Keith Connor')."""
     orgs = keyed.filter(pl.col("_label") == ORG)
     arts = dict(orgs.group_by("_key").agg(pl.col("article_id").n_unique()).iter_rows())
     # "another Blue Gene/L", "bank UFJ Holdings": spaCy swallowed a lower-case word, not a name
@@ -294,6 +528,27 @@ def org_targets(
         for key, name in orgs.select("_key", "name").unique().iter_rows()
         if "," in name or any(w[:1].islower() and w not in COMPLEMENT_WORDS for w in name.split())
     }
+    written = dict(
+        orgs.group_by("_key", "name").len().sort(["_key", "len", "name"], descending=[False, True, False])
+        .group_by("_key", maintain_order=True).first().select("_key", "name").iter_rows()
+    )  # fmt: skip
+    persons = keyed.filter(pl.col("label") == PERSON)["_key"].unique().to_list()
+    surnames = {k.split()[-1] for k in persons if " " in k} | {k for k in persons if " " not in k}
+    norp = set(keyed.filter(pl.col("_label") == "NORP")["_key"].unique().to_list())
+    common: set[str] = set()
+    if articles is not None:
+        for body in articles["body"].to_list():
+            common.update(re.findall(r"(?<![\w'’-])[a-z][a-z]+(?![\w'’-])", body or ""))
+
+    def personal(short: str, long: str, kind: str = "suffix") -> bool:
+        words = long.split()
+        if words[-1] in ORG_HEADS:
+            return False
+        if words[0] in ref.first_names or len(words[0]) == 1 or (" " not in short and short in surnames):
+            return True
+        # "Kiki Musampa", "Pim Fortuyn": a person the model called an organisation
+        return kind == "prefix" and len(words) == 2 and " " not in short
+
     names = [k for k in arts if k not in sloppy]
     target_arts: Counter[str] = Counter()
     for key, n in arts.items():
@@ -314,7 +569,9 @@ def org_targets(
     for key, n in sorted(arts.items(), key=lambda kv: (-len(kv[0]), kv[0])):
         if (ORG, key) in final or " " not in key or key not in by_suffix:
             continue
-        targets = {resolved(k) for k in org_suffix_candidates(key, by_suffix[key])} - {key}
+        # corpus-wide only a legal or party suffix: "Central Bank" alone may be any country's
+        found = {k for k in by_suffix[key] if org_extension(key, k) == "suffix" and not personal(key, k)}
+        targets = {resolved(k) for k in found} - {key}
         if len(targets) == 1:
             (target,) = targets
             if target_arts[target] >= 2 and n <= MAX_SHORT_FORM_RATIO * target_arts[target]:
@@ -326,7 +583,14 @@ def org_targets(
         for key in group["_key"].to_list():
             if key in corpus or (ORG, key) in final:
                 continue
-            targets = {resolved(k) for k in org_suffix_candidates(key, keys)}
+            found = set()
+            for other in keys:
+                kind = org_extension(key, other)
+                if kind is None or personal(key, other, kind):
+                    continue
+                if kind != "prefix" or proper_prefix(key, other, written, common, norp):
+                    found.add(other)
+            targets = {resolved(k) for k in found}
             targets.discard(key)
             if len(targets) == 1:
                 per_article[(article_id, key)] = targets.pop()
@@ -352,6 +616,18 @@ def resolve_entities(
     if mentions.height == 0:
         return mentions, quotes, build_entities(mentions)
     keyed = mentions.with_row_index("_row").with_columns(_key=match_key_expr("name"))
+    # "Cia." (Companhia) and "Us" (Us Weekly) are not the seeds' "CIA" and "US": a short name written in
+    # title case keeps its own key when the seed's acronym is its only meaning
+    acronyms = [k for k in ref.aliases if len(k) <= 4 and " " not in k]
+    keyed = keyed.with_columns(
+        _key=pl.when(
+            pl.col("name").str.contains(r"^[A-Z][a-z]{1,3}\.?$")
+            & pl.col("_key").is_in(acronyms)
+            & ~pl.col("name").str.strip_chars_end(".").is_in(list(ref.spellings))
+        )
+        .then(pl.col("_key") + " (" + pl.col("name") + ")")
+        .otherwise(pl.col("_key"))
+    )
     noise = noise_mask(keyed, ref, articles)
     removed = keyed.filter(noise).select("article_id", "entity_id").unique()
     keyed = keyed.filter(~noise)
@@ -359,9 +635,13 @@ def resolve_entities(
     # labels: seeds, else evidence over the corpus
     persons = keyed.filter(pl.col("label") == PERSON)
     people = person_evidence(persons, ref)
-    surnames = {key.split()[-1] for key in people}
-    evidence = surnames | people
     counts = keyed.group_by("_key", "label").len().sort("_key", "label")
+    # surname -> mentions of the full names ending with it; a full name is its own evidence
+    evidence: dict[str, float] = defaultdict(float)
+    for key, label, n in counts.iter_rows():
+        if key in people and label == PERSON:
+            evidence[key.split()[-1]] += n
+    evidence.update(dict.fromkeys(people, float("inf")))
     labels = choose_labels(counts, ref, evidence)
     keyed = keyed.with_columns(_label=pl.col("_key").replace_strict(labels, return_dtype=pl.String))
 
@@ -373,9 +653,9 @@ def resolve_entities(
         if seed is not None:
             final[(label, key)] = match_key(seed[0])
             seed_names[(label, match_key(seed[0]))] = seed[0]
-    for key, target in surname_targets(keyed, ref, final, people).items():
-        final[(PERSON, key)] = target
-    corpus_orgs, article_orgs = org_targets(keyed, final)
+    targets = surname_targets(keyed, ref, final, people)
+    article_people = surname_links(keyed, targets, final, ref, articles)
+    corpus_orgs, article_orgs = org_targets(keyed, final, ref, articles)
     for key, target in corpus_orgs.items():
         final[(ORG, key)] = target
 
@@ -385,7 +665,8 @@ def resolve_entities(
         orient="row",
     )
     article_frame = pl.DataFrame(
-        [(a, key, ORG, target) for (a, key), target in article_orgs.items()],
+        [(a, key, ORG, target) for (a, key), target in article_orgs.items()]
+        + [(a, key, PERSON, target) for (a, key), target in article_people.items()],
         schema={"article_id": pl.String, "_key": pl.String, "_label": pl.String, "_atarget": pl.String},
         orient="row",
     )
