@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test lint format ui ui-check validate clean
+.PHONY: setup run test lint format ui ui-check validate bench clean
 
 setup: $(VENV)/.synced
 
@@ -46,3 +46,6 @@ ui-check: setup  ## start the UI, check it over GraphQL, save screenshots of the
 clean:  ## remove outputs (the published warehouse included)
 	rm -rf warehouse/news.duckdb* warehouse/.news.duckdb* warehouse/exports warehouse/handoff warehouse/staging \
 		warehouse/cache warehouse/landing .dagster_home ui-check
+
+bench: setup  ## the pipeline against bare spaCy on ../shared/corpora/bbc (1x and 10x; BENCH_SCALES="1" for 1x only)
+	$(BIN)/python .ci/bench.py
