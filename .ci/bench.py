@@ -43,12 +43,8 @@ settings = Settings.from_env(input_dir=Path(sys.argv[1]), warehouse_dir=Path(sys
 start = time.perf_counter()
 outcome = run_pipeline(settings)
 seconds = time.perf_counter() - start
-steps, started = {}, {}
-for event in outcome.result.all_events:
-    if event.event_type_value == "STEP_START":
-        started[event.step_key] = event.timestamp
-    elif event.event_type_value == "STEP_SUCCESS":
-        steps[event.step_key] = event.timestamp - started[event.step_key]
+steps = {e.step_key: e.event_specific_data.duration_ms / 1000 for e in outcome.result.all_events
+         if e.event_type_value == "STEP_SUCCESS"}
 parsed = [e.event_specific_data.materialization.metadata for e in outcome.result.all_events
           if e.event_type_value == "ASSET_MATERIALIZATION"
           and e.event_specific_data.materialization.asset_key.to_user_string() == "parsed_quotes"]
