@@ -167,3 +167,27 @@ def test_appositive_role_after_a_person_is_kept_as_the_role(nlp, seed_mentions):
     roles = dict(zip(rows["name"].to_list(), rows["role"].to_list(), strict=True))
     assert roles == {"Rishi Sunak": "Prime Minister", "Jane Smith": None}
     assert "Prime Minister" not in mentions_of(nlp, body)["text"].to_list()
+
+
+def test_an_acronym_is_an_alias_of_its_spelled_out_name():
+    from pipeline.nlp.entities import acronym_expansion
+
+    text = "The Royal Canadian Mounted Police said on Monday. The RCMP declined to comment."
+    assert acronym_expansion(text, "RCMP") == "Royal Canadian Mounted Police"
+    assert (
+        acronym_expansion("The Department of National Defence said.", "DND")
+        == "Department of National Defence"
+    )
+    assert acronym_expansion("The RCMP declined to comment.", "RCMP") is None
+    assert acronym_expansion("Some text.", "Rcmp") is None
+
+
+def test_a_province_after_a_town_is_a_place(nlp):
+    from spacy.tokens import Doc
+
+    from pipeline.nlp.entities import article_entities
+
+    doc = nlp(Doc(nlp.vocab, words=["They", "live", "in", "Oakville", ",", "Ont", "."]))
+    doc.ents = [doc.char_span(13, 21, "GPE"), doc.char_span(24, 27, "PERSON")]
+    labels = {m.text: m.label for m in article_entities(doc, load_reference()).mentions}
+    assert labels == {"Oakville": "GPE", "Ont": "GPE"}

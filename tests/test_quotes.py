@@ -445,3 +445,88 @@ def test_full_name_tagged_as_a_place_is_a_person_when_its_surname_is(nlp):
         ("Nino Niederreiter", "PERSON", "Nino Niederreiter"),
         ("Niederreiter", "PERSON", "Nino Niederreiter"),
     ]
+
+
+def test_an_office_or_staff_of_a_person_is_not_the_person(nlp):
+    body = (
+        "Prime Minister Justin Trudeau spoke to supporters in Regina on Thursday night.\n\n"
+        "Trudeau's office said roughly 900 people attended the town hall at the university."
+    )
+    q = find(quotes_of(nlp, body), "roughly 900 people")
+    assert q["speaker"] == "Trudeau's office"
+    assert q["speaker_entity_id"] is None
+
+
+def test_an_acronym_takes_the_name_the_article_spells_out(nlp):
+    body = (
+        "The Parliamentary Budget Officer released a long report on the pipeline on Thursday.\n\n"
+        "The PBO said the valuation assumes the project will be finished on time and on budget."
+    )
+    q = find(quotes_of(nlp, body), "finished on time")
+    assert q["speaker"] == "Parliamentary Budget Officer"
+
+
+def test_city_staff_are_the_staff_of_the_city_the_article_is_about(nlp):
+    body = (
+        "Surrey Mayor Doug McCallum wants to cancel the new arena in Cloverdale.\n\n"
+        "City of Surrey council will vote on the plan in March.\n\n"
+        "But city staff said there are no plans to close the old rinks this year."
+    )
+    q = find(quotes_of(nlp, body), "no plans to close")
+    assert q["speaker"] == "Surrey city staff"
+
+
+def test_city_staff_stay_unnamed_when_no_city_is_named(nlp):
+    body = "The arena will close in March.\n\nCity staff said there are no plans to reopen the old rinks."
+    assert find(quotes_of(nlp, body), "no plans to reopen")["speaker"] == "City staff"
+
+
+def test_he_is_not_the_person_he_speaks_to(nlp):
+    body = (
+        "“I have been on the street for twenty years,” Dennis Brooks said.\n\n"
+        "Asked what he would tell Mayor John Tory about being homeless, he said: “Just listen to us. We "
+        "are people.”"
+    )
+    q = find(quotes_of(nlp, body), "Just listen to us")
+    assert q["speaker"] == "Dennis Brooks"
+
+
+def test_his_father_is_the_father_named_before(nlp):
+    body = (
+        "Jason Spindler was among the victims of the attack.\n\n"
+        "Spindler's father, Joseph, says his son grew up in Houston and loved his work.\n\n"
+        "Spindler moved to Kenya five years ago. His father said he worked with local companies to "
+        "build partnerships."
+    )
+    q = find(quotes_of(nlp, body), "worked with local companies")
+    assert q["speaker"] == "Joseph"
+
+
+def test_a_quote_paragraph_after_narration_leads_the_quotes_after_it(nlp):
+    body = (
+        "“We cannot comment on the report until we have read it,” Alvin Fiddler said.\n\n"
+        "In July, the commission asked Murray Sinclair, a retired judge, to look into the board.\n\n"
+        "“The circumstances that gave rise to this investigation are not new phenomena in this city,” "
+        "Sinclair concludes.\n\n"
+        "“Given the troubling circumstances, the investigation determined that bold measures are "
+        "needed.”"
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "not new phenomena")["speaker"] == "Murray Sinclair"
+    assert find(quotes, "bold measures")["speaker"] == "Murray Sinclair"
+
+
+def test_photo_captions_are_cleaned_away_before_they_can_speak(nlp):
+    from pipeline.text.clean import clean_article
+
+    raw = (
+        "Immigration lawyer Ronalee Carey said the support varies a lot between families.\n\n"
+        "Syrian refugee Omar Haddad watches as his daughters Judy, centre, and Lina, left, play at their "
+        "home in Mississauga, Ont.\n\n"
+        "Omar Haddad, a retired porter, looks at photos before a ceremony. ( THE CANADIAN PRESS FILE "
+        "PHOTO )\n\n"
+        "Meeting the fee costs can be almost impossible for some refugees, she said."
+    )
+    body = clean_article(raw).body
+    assert "Judy, centre" not in body and "FILE PHOTO" not in body
+    assert find(quotes_of(nlp, body), "almost impossible")["speaker"] == "Ronalee Carey"

@@ -347,6 +347,23 @@ def fix_labels(doc: Doc, mentions: list[Mention], ref: Reference) -> None:
         m.label = chosen[m.key]
 
 
+def place_qualifiers(doc: Doc, mentions: list[Mention]) -> None:
+    """'Mississauga, Ont.': a one-word name set after a place as its apposition is a place (a province,
+    a state), though the model may call it a person."""
+    places = {i for m in mentions if m.label == "GPE" for i in range(m.tok_start, m.tok_end)}
+    found = set()
+    for m in mentions:
+        if m.label != PERSON or m.tok_end - m.tok_start != 1:
+            continue
+        tok = doc[m.tok_start]
+        before = doc[tok.i - 1] if tok.i > 0 else tok
+        if tok.dep_ == "appos" and tok.head.i in places and before.text == ",":
+            found.add(m.key)
+    for m in mentions:
+        if m.key in found and m.label == PERSON:
+            m.label = "GPE"
+
+
 def choose_label(key: tuple[str, ...], counts: Counter[str], person_evidence: bool) -> str:
     """PERSON on evidence (a full name ends with it, an honorific precedes it); else the majority label,
     except that a lone word tagged PERSON here and GPE there is most likely not a person."""
@@ -439,16 +456,38 @@ def recover_surnames(
     return extra
 
 
-def canonical_names(mentions: list[Mention], ref: Reference) -> None:
-    """Short forms of a person take the longest full name in the article that ends with them."""
+def canonical_names(mentions: list[Mention], ref: Reference, text: str = "") -> None:
+    """Short forms of a person take the longest full name in the article that ends with them; an
+    acronym ('PBO') takes the full name the article spells out ('Parliamentary Budget Officer')."""
     persons = full_name_index(mentions)
     frequency = Counter(m.key for m in mentions if m.label == PERSON)
+    expanded: dict[str, str | None] = {}
     for m in mentions:
         words = name_words(m.text, m.label, ref)
         if m.label == PERSON and m.key in persons:
             best = max(persons[m.key], key=lambda f: (len(f.key), frequency[f.key], -f.start))
             words = name_words(best.text, PERSON, ref)
+        elif m.label != PERSON and ACRONYM.fullmatch(m.text):
+            if m.text not in expanded:
+                expanded[m.text] = acronym_expansion(text, m.text)
+            words = (expanded[m.text] or m.text).split()
         m.name = " ".join(words)
+
+
+ACRONYM = re.compile(r"[A-Z]{2,6}")
+ACRONYM_GLUE = r"(?:(?:of|the|and|for|on|de|du|des|la|le|&)[ \u00a0]+)*"
+
+
+def acronym_expansion(text: str, acronym: str) -> str | None:
+    """The capitalised words whose initials spell the acronym, first spelled out in the article:
+    'PBO' -> 'Parliamentary Budget Officer', 'RCMP' -> 'Royal Canadian Mounted Police'. Small words
+    ('of', 'the', 'and') may sit between them; None when the article never spells it out."""
+    if not ACRONYM.fullmatch(acronym):
+        return None
+    parts = [rf"{letter}[a-z][\w'’-]*" for letter in acronym]
+    pattern = r"\b" + (r"[ \u00a0]+" + ACRONYM_GLUE).join(parts) + r"\b"  # within one line
+    found = re.search(pattern, text)
+    return found.group(0) if found else None
 
 
 def article_entities(doc: Doc, ref: Reference) -> ArticleEntities:
@@ -459,13 +498,14 @@ def article_entities(doc: Doc, ref: Reference) -> ArticleEntities:
     for m in mentions:
         m.key = tuple(w.lower() for w in name_words(m.text, m.label, ref))
     fix_labels(doc, mentions, ref)
+    place_qualifiers(doc, mentions)
     starts = sentence_index(doc)
     speakers = unnamed_speakers(doc, mentions, starts, ref)
     mentions.extend(speakers)
     mentions.extend(recover_surnames(doc, mentions, starts, speakers))
     mentions.sort(key=lambda m: m.start)
     attach_roles(mentions, text, roles)
-    canonical_names(mentions, ref)
+    canonical_names(mentions, ref, text)
     by_token = {i: m for m in mentions for i in range(m.tok_start, m.tok_end)}
     return ArticleEntities(mentions=mentions, by_token=by_token, by_key=key_index(mentions))
 

@@ -412,6 +412,12 @@ def attribute_all(ctx: Context, quotes: list[Found]) -> list[Found]:
             speak(ctx, resolver, found)
         elif found.verb_i is None and previous is not None and continues(ctx, previous, found):
             inherit(found, previous)
+        elif found.verb_i is None and found.closed and len(ctx.text[found.start : found.end].split()) >= 4:
+            # a quote paragraph after narration: whoever the narration is about, and the quotes that
+            # continue it follow this speaker, not the one before the narration
+            person = resolver.recent_person(found.start)
+            if person is not None:
+                found.speaker, found.speaker_entity_id = person.name, person.entity_id
         if found.speaker:
             previous = found
             if found.verb_i is not None:

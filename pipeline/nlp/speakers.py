@@ -15,6 +15,8 @@ Everything comes from the one parsed Doc; the per-article work is a few list sca
 from __future__ import annotations
 
 import bisect
+import re
+from collections import Counter
 from dataclasses import dataclass
 
 from spacy.tokens import Token
@@ -42,11 +44,18 @@ UNRESOLVED_PRONOUNS = frozenset({"i", "you", "one", "who", "that", "which", "thi
 DEFINITE = frozenset({"the", "this", "that"})
 PERSON_MODIFIERS = frozenset({"old", "former", "retired", "late"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+OBJECT_DEPS = frozenset({"dobj", "dative", "iobj"})
 SUBORDINATE_DEPS = frozenset({"advcl", "relcl", "acl"})
 LOOKBACK = 40  # candidates considered, newest first
 GROUP = "GROUP"  # a speaker named by a phrase, not an entity ("Some experts")
 GROUP_PHRASE_TOKENS = 14
 ENTITY_PREFERENCE = ("PERSON", "ORG", "GPE", "NORP")
+PLACE_NAME = r"([A-Z][a-z][\w'’-]*(?: [A-Z][a-z][\w'’-]*)?)"
+CITY_OF = re.compile(r"\b(?:City|city|Town|town) of " + PLACE_NAME)
+CITY_BEFORE = re.compile(PLACE_NAME + r"(?:'s|’s)? (?:[Mm]ayor|[Cc]ity [Cc]ouncil|[Cc]ity [Hh]all)\b")
+NOT_PLACE_WORDS = frozenset(
+    {"the", "former", "deputy", "acting", "interim", "then", "late", "current", "new"}
+)
 
 
 @dataclass
@@ -102,6 +111,7 @@ class Resolver:
         self.sentence_starts = [sent.start_char for sent in doc.sents]
         self.surnames = {m.key[-1]: m for m in mentions if m.label == PERSON and m.key}
         self.by_token = {i: m for m in mentions for i in range(m.tok_start, m.tok_end)}
+        self._city: tuple[str, str | None, str] | bool | None = False  # computed when first asked
 
     def paragraph(self, char: int) -> int:
         return bisect.bisect_left(self.newlines, char)
@@ -155,6 +165,16 @@ class Resolver:
                 found = c
         return found
 
+    def bound(self, c: Candidate, pronoun: str) -> bool:
+        """The candidate is the object of a verb whose subject is the same pronoun ('Asked what he would
+        tell Mayor John Tory …, he said'): the pronoun cannot stand for it."""
+        if c.mention is None:
+            return False
+        tok = mention_root(self.doc, c.mention)
+        if tok.dep_ not in OBJECT_DEPS:
+            return False
+        return any(child.dep_ in SUBJECT_DEPS and child.lower_ == pronoun for child in tok.head.children)
+
     def recent_person(self, before: int) -> Candidate | None:
         return self.walk(before, lambda c: c.label == PERSON)
 
@@ -179,7 +199,8 @@ class Resolver:
         if lower in PRONOUN_GENDER:
             gender = PRONOUN_GENDER[lower]
             found = self.newcomer(before, gender) or self.walk(
-                before, lambda c: c.label == PERSON and c.gender in (None, gender)
+                before,
+                lambda c: c.label == PERSON and c.gender in (None, gender) and not self.bound(c, lower),
             )
         elif lower in ORG_PRONOUNS:
             found = self.walk(before, lambda c: c.label == "ORG", salient_only=True)
@@ -204,12 +225,29 @@ class Resolver:
         if found is not None:
             out.name, out.entity_id, out.label = found.name, found.entity_id, found.label
             return out
+        if subj.pos_ == "NOUN" and self.noun_kind(subj) == "person" and possessed(subj):
+            # "His father said": the person introduced with that noun ("Spindler's father, Joseph")
+            found = self.by_role(subj.lemma_.lower(), before)
+            if found is not None:
+                out.name, out.entity_id, out.label = found.name, found.entity_id, found.label
+                return out
+        if subj.pos_ == "NOUN" and subj.lower_ == "city" and is_definite(subj):
+            city = self.city()  # "the city said": the city the article is about
+            if city is not None:
+                out.name, out.entity_id, out.label = city
+            return out
+        if subj.pos_ == "NOUN" and self.person_owner(subj):
+            out.name = group_phrase(subj)  # "Trudeau's office", "McCallum's staff": not the person
+            return out
         if subj.pos_ in ("NOUN", "PROPN"):
             inner = self.inner_entity(subj)
             if inner is not None:  # "Foster's book", "a spokesperson for TransLink"
                 out.name, out.entity_id, out.label = inner.name, inner.entity_id, inner.label
             elif not is_definite(subj):
                 out.name = group_phrase(subj)  # "Some experts", "police": a speaker without a name
+                city = self.city() if out.name.startswith("city ") else None
+                if city is not None:  # "city staff" in an article about Surrey: Surrey's staff
+                    out.name = f"{city[0]} {out.name}"
         return out
 
     # ------------------------------------------------------------ documents
@@ -290,6 +328,36 @@ class Resolver:
                 if m.label == label:
                     return m
         return None
+
+    def city(self) -> tuple[str, str | None, str] | None:
+        """The city the article is about, as (name, entity id, label): the place most often written
+        with a mayor, a city council or city hall ('Surrey Mayor Doug McCallum', 'the City of Surrey');
+        None when the article names no such place."""
+        if self._city is False:
+            counts: Counter[str] = Counter()
+            for found in CITY_OF.finditer(self.doc.text):
+                counts[found.group(1)] += 1
+            for found in CITY_BEFORE.finditer(self.doc.text):
+                words = found.group(1).split()
+                while words and words[0].lower() in NOT_PLACE_WORDS:
+                    words = words[1:]
+                if words:
+                    counts[" ".join(words)] += 1
+            self._city = None
+            if counts:
+                name = counts.most_common(1)[0][0]
+                place = next((m for m in self.mentions if m.name == name and m.label == "GPE"), None)
+                self._city = (name, place.entity_id if place else None, "GPE")
+        return self._city
+
+    def person_owner(self, subj: Token) -> bool:
+        """The subject belongs to a named person ('Trudeau's office said'): it speaks for them, it is not
+        them."""
+        for child in subj.children:
+            if child.dep_ == "poss":
+                m = self.by_token.get(child.i)
+                return m is not None and m.label == PERSON
+        return False
 
     def noun_kind(self, subj: Token) -> str | None:
         kind = self.ref.speaker_nouns.get(subj.lemma_.lower())
@@ -385,6 +453,11 @@ def role_words(doc, m: Mention) -> set[str]:
 
 def is_definite(tok: Token) -> bool:
     return any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in tok.children)
+
+
+def possessed(tok: Token) -> bool:
+    """'his father', 'her lawyer': a noun owned by a pronoun."""
+    return any(c.dep_ == "poss" and c.lower_ in POSSESSIVE_GENDER for c in tok.children)
 
 
 def plain_name(subj: Token, ref) -> str:
