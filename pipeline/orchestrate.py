@@ -10,7 +10,7 @@ import dagster as dg
 from pipeline.assembly import RUN_JOB, build_definitions
 from pipeline.settings import Settings
 from pipeline.storage.staging import staging_path
-from pipeline.storage.warehouse import connect_read_only
+from pipeline.storage.warehouse import connect_read_only, current_version
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def _root_cause(error: dg.SerializableErrorInfo | None) -> str:
 def summarise(settings: Settings, run_id: str) -> str:
     con = connect_read_only(settings.database_path)
     try:
-        version = con.sql("SELECT max(version) FROM versions").fetchall()[0][0]
+        version = current_version(con)
         counts = {
             table: con.sql(f"SELECT count(*) FROM {table}").fetchall()[0][0]
             for table in (

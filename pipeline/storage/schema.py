@@ -23,3 +23,8 @@ PUBLISHED_TABLES: tuple[TableSpec, ...] = (
 )
 TABLE_NAMES: tuple[str, ...] = tuple(spec.name for spec in PUBLISHED_TABLES)
 HISTORY_COLUMNS = ("_row_hash", "valid_from", "valid_to")
+
+
+def quote_identifier(identifier: str) -> str:
+    """A table or column name as a SQL identifier, whatever characters it holds."""
+    return '"' + identifier.replace('"', '""') + '"'

@@ -22,6 +22,8 @@ import sqlglot
 import yaml
 from sqlglot import expressions
 
+from pipeline.storage.schema import quote_identifier
+
 HEADER_LINE = re.compile(r"^--\s*(\w+)\s*:\s*(.*?)\s*$")
 MATERIALIZATIONS = ("view", "table")
 TEST_KINDS = ("unique", "not_null", "accepted_values", "relationships")
@@ -46,7 +48,7 @@ class ColumnTest:
         return f"{self.kind}{target}_{self.column}"
 
     def failing_rows_sql(self) -> str:
-        model, column = _quoted(self.model), _quoted(self.column)
+        model, column = quote_identifier(self.model), quote_identifier(self.column)
         if self.kind == "unique":
             return (
                 f"SELECT count(*) FROM (SELECT {column} FROM {model} WHERE {column} IS NOT NULL "
@@ -57,7 +59,7 @@ class ColumnTest:
         if self.kind == "accepted_values":
             values = ", ".join(_literal(value) for value in self.options["values"])
             return f"SELECT count(*) FROM {model} WHERE {column} IS NOT NULL AND {column} NOT IN ({values})"
-        target, target_column = _quoted(self.options["to"]), _quoted(self.options["field"])
+        target, target_column = quote_identifier(self.options["to"]), quote_identifier(self.options["field"])
         return (
             f"SELECT count(*) FROM {model} AS m WHERE m.{column} IS NOT NULL AND NOT EXISTS "
             f"(SELECT 1 FROM {target} AS t WHERE t.{target_column} = m.{column})"
@@ -208,19 +210,15 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> BuiltModel:
     body = model.sql.strip().rstrip(";")
     kind = "VIEW" if model.materialized == "view" else "TABLE"
     try:
-        con.execute(f"CREATE OR REPLACE {kind} main.{_quoted(model.name)} AS {body}")
+        con.execute(f"CREATE OR REPLACE {kind} main.{quote_identifier(model.name)} AS {body}")
     except duckdb.Error as error:
         raise ModelError(f"{model.path}: {error}") from error
-    name = _quoted(model.name)
+    name = quote_identifier(model.name)
     return BuiltModel(
         row_count=con.sql(f"SELECT count(*) FROM main.{name}").fetchall()[0][0],
         columns=tuple((row[0], row[1]) for row in con.sql(f"DESCRIBE main.{name}").fetchall()),
         test_failures={test.name: con.sql(test.failing_rows_sql()).fetchall()[0][0] for test in model.tests},
     )
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _literal(value: object) -> str:

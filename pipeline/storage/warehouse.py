@@ -25,7 +25,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from pipeline.storage.schema import HISTORY_COLUMNS, PUBLISHED_TABLES, TABLE_NAMES
+from pipeline.storage.schema import HISTORY_COLUMNS, PUBLISHED_TABLES, TABLE_NAMES, quote_identifier
 
 VERSIONS_DDL = """
 CREATE TABLE IF NOT EXISTS versions (
@@ -194,7 +194,7 @@ def _merge_table(con: duckdb.DuckDBPyConnection, name: str, version: int) -> tup
         "AND _row_hash NOT IN (SELECT _row_hash FROM incoming)",
         [version],
     ).fetchall()[0][0]
-    column_list = ", ".join(_quoted(column) for column in columns)
+    column_list = ", ".join(quote_identifier(column) for column in columns)
     added = con.execute(
         f"INSERT INTO {history} ({column_list}, _row_hash, valid_from) "
         f"SELECT {column_list}, _row_hash, ? FROM incoming "
@@ -209,7 +209,7 @@ def _merge_table(con: duckdb.DuckDBPyConnection, name: str, version: int) -> tup
 def _create_views(con: duckdb.DuckDBPyConnection, name: str, columns: list[str]) -> None:
     """`<name>` for the current rows, `<name>_at(v)` for any version (time travel)."""
     extra = ", valid_from AS version" if name == "quarantine" else ""
-    select = ", ".join(_quoted(column) for column in columns) + extra
+    select = ", ".join(quote_identifier(column) for column in columns) + extra
     con.execute(
         f"CREATE OR REPLACE VIEW main.{name} AS SELECT {select} FROM history.{name} WHERE valid_to IS NULL"
     )
@@ -225,7 +225,9 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection, history: str, columns: list
     incoming_types = dict(con.sql("SELECT column_name, column_type FROM (DESCRIBE incoming)").fetchall())
     for column in columns:
         if column not in existing and column not in HISTORY_COLUMNS:
-            con.execute(f"ALTER TABLE {history} ADD COLUMN {_quoted(column)} {incoming_types[column]}")
+            con.execute(
+                f"ALTER TABLE {history} ADD COLUMN {quote_identifier(column)} {incoming_types[column]}"
+            )
 
 
 def _record_validation(
@@ -249,10 +251,6 @@ def _record_validation(
 def _table_exists(con: duckdb.DuckDBPyConnection, schema: str, name: str) -> bool:
     query = "SELECT count(*) FROM duckdb_tables() WHERE schema_name = ? AND table_name = ?"
     return con.execute(query, [schema, name]).fetchall()[0][0] > 0
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def list_versions(database_path: Path) -> pl.DataFrame:
