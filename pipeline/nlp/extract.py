@@ -61,23 +61,40 @@ def mention_rows(article_id: str, mentions: list[Mention]) -> list[dict]:
     ]
 
 
+OPENING_MARKS = "“‘«\"'"
+
+
+def trimmed(body: str, start: int, end: int) -> tuple[int, int]:
+    """A quote span without blanks at its edges or an opening mark left dangling at its end."""
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and (body[end - 1].isspace() or body[end - 1] in OPENING_MARKS):
+        end -= 1
+    return start, end
+
+
 def quote_rows(article_id: str, body: str, quotes: list[Found]) -> list[dict]:
-    return [
-        {
-            "quote_id": f"{article_id}-q{n:04d}",
-            "article_id": article_id,
-            "text": body[q.start : q.end],
-            "quote_type": q.quote_type,
-            "speaker": q.speaker,
-            "speaker_entity_id": q.speaker_entity_id,
-            "speaker_mention": q.speaker_mention,
-            "cue": q.cue,
-            "start_char": q.start,
-            "end_char": q.end,
-            "speaker_role": q.speaker_role,
-        }
-        for n, q in enumerate(quotes)
-    ]
+    rows = []
+    for q in quotes:
+        start, end = trimmed(body, q.start, q.end)
+        if start == end:
+            continue
+        rows.append(
+            {
+                "quote_id": f"{article_id}-q{len(rows):04d}",
+                "article_id": article_id,
+                "text": body[start:end],
+                "quote_type": q.quote_type,
+                "speaker": q.speaker,
+                "speaker_entity_id": q.speaker_entity_id,
+                "speaker_mention": q.speaker_mention,
+                "cue": q.cue,
+                "start_char": start,
+                "end_char": end,
+                "speaker_role": q.speaker_role,
+            }
+        )
+    return rows
 
 
 def doc_rows(article_id: str, doc: Doc, ref: Reference) -> tuple[list[dict], list[dict]]:
