@@ -37,14 +37,15 @@ def parse(context: dg.AssetExecutionContext, articles: pl.DataFrame, wirehouse: 
     cache = FrameCache(settings.cache_dir / "nlp", extraction_fingerprint(), NLP_TABLES)
     keys = cache_keys(articles)
     cached, hits = cache.lookup(keys)
-    todo = articles.filter(~keys.is_in(list(hits)))
+    missing = ~keys.is_in(list(hits))
+    todo = articles.filter(missing)
     fresh: dict[str, pl.DataFrame] = {}
     if todo.height:
         mentions, quotes = extract(
             todo, load_model(), batch_size=settings.batch_size, n_process=settings.n_process
         )
         fresh = {"entity_mentions": mentions, "quotes": quotes}
-        cache.store(dict(zip(todo["article_id"], cache_keys(todo), strict=True)), fresh)
+        cache.store(dict(zip(todo["article_id"], keys.filter(missing), strict=True)), fresh)
     context.log.info(f"parsed {todo.height} article(s), {articles.height - todo.height} from the cache")
     mentions = _combine(cached, fresh, "entity_mentions", MENTIONS_SCHEMA, "mention_id")
     quotes = _combine(cached, fresh, "quotes", QUOTES_SCHEMA, "quote_id")
