@@ -46,7 +46,9 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> RunOutcome:
 def failure_reason(settings: Settings, result: dg.ExecuteInProcessResult) -> str:
     """One line: the failing expectations when a suite blocked publication, else the first step error."""
     failed_checks = [
-        evaluation for evaluation in result.get_asset_check_evaluations() if not evaluation.passed
+        evaluation
+        for evaluation in result.get_asset_check_evaluations()
+        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR
     ]
     if failed_checks:
         failures = " | ".join(evaluation.description or evaluation.check_name for evaluation in failed_checks)

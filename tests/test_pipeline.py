@@ -138,20 +138,25 @@ def test_sql_models_are_built(warehouse) -> None:
     assert per_speaker.get("Antony Blinken", 0) >= 3
 
 
-def test_a_failing_suite_blocks_publication(seed_input: Path, seed_run, tmp_path: Path) -> None:
-    published, _ = seed_run
-    strict = tmp_path / "expectations"
-    strict.mkdir()
-    for suite in EXPECTATIONS_DIR.glob("*.json"):
-        (strict / suite.name).write_text(suite.read_text())
-    quotes_suite = json.loads((strict / "quotes.json").read_text())
+def _strict_suites(folder: Path) -> Path:
+    """The shipped suites, with one expectation the seeds cannot meet (every quote direct)."""
+    folder.mkdir()
+    for suite in EXPECTATIONS_DIR.iterdir():
+        (folder / suite.name).write_text(suite.read_text())
+    quotes_suite = json.loads((folder / "quotes.json").read_text())
     quotes_suite["expectations"].append(
         {
             "type": "expect_column_values_to_be_in_set",
             "kwargs": {"column": "quote_type", "value_set": ["direct"]},
         }
     )
-    (strict / "quotes.json").write_text(json.dumps(quotes_suite))
+    (folder / "quotes.json").write_text(json.dumps(quotes_suite))
+    return folder
+
+
+def test_a_failing_suite_blocks_publication(seed_input: Path, seed_run, tmp_path: Path) -> None:
+    published, _ = seed_run
+    strict = _strict_suites(tmp_path / "expectations")
     warehouse_dir = tmp_path / "warehouse"
     warehouse_dir.mkdir()
     (warehouse_dir / "news.duckdb").write_bytes(published.database_path.read_bytes())
@@ -160,7 +165,8 @@ def test_a_failing_suite_blocks_publication(seed_input: Path, seed_run, tmp_path
     outcome = run_pipeline(settings_for(seed_input, warehouse_dir, expectations_dir=strict))
 
     assert not outcome.success
-    assert "quotes" in outcome.reason and "expect_column_values_to_be_in_set(quote_type)" in outcome.reason
+    assert outcome.reason.startswith("nothing published: blocking suite failed: quotes:")
+    assert "expect_column_values_to_be_in_set(quote_type)" in outcome.reason
     assert (warehouse_dir / "news.duckdb").read_bytes() == before
     kept = staging_path(warehouse_dir, outcome.result.run_id)
     assert str(kept) in outcome.reason
@@ -168,6 +174,24 @@ def test_a_failing_suite_blocks_publication(seed_input: Path, seed_run, tmp_path
     quote_types = {row[0] for row in con.sql("SELECT DISTINCT quote_type FROM quotes").fetchall()}
     con.close()
     assert quote_types - {"direct"}, "the kept batch holds the rows that failed the suite"
+
+
+def test_a_warn_only_suite_records_its_failure_and_publishes(seed_input: Path, tmp_path: Path) -> None:
+    strict = _strict_suites(tmp_path / "expectations")
+    settings = settings_for(
+        seed_input, tmp_path / "warehouse", expectations_dir=strict, warn_only_suites="quotes"
+    )
+    outcome = run_pipeline(settings)
+    assert outcome.success, outcome.reason
+    con = duckdb.connect(str(settings.database_path), read_only=True)
+    failed = con.sql(
+        "SELECT table_name, column_name, unexpected_count > 0 FROM validation_results WHERE NOT success"
+    ).fetchall()
+    validation = con.sql("SELECT validation FROM versions").fetchall()[0][0]
+    con.close()
+    assert failed == [("quotes", "quote_type", True)]
+    passed, total = (int(n) for n in validation.split()[0].split("/"))
+    assert passed == total - 1
 
 
 SEED_PEOPLE = [
