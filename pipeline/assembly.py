@@ -6,7 +6,7 @@ import dagster as dg
 
 from pipeline.assets.checks import suite_checks
 from pipeline.assets.cleaning import clean
-from pipeline.assets.ingest import LANDING_BATCHES, landing_batch, read_inputs
+from pipeline.assets.ingest import landing_batch, read_inputs
 from pipeline.assets.nlp import parse, resolve_entities
 from pipeline.assets.publish import parquet_exports, staged_batch, warehouse
 from pipeline.assets.sql_models import sql_model_assets
@@ -47,7 +47,6 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             dg.define_asset_job(
                 LANDING_JOB,
                 selection=dg.AssetSelection.all(),
-                partitions_def=LANDING_BATCHES,
                 description="A landing batch registered by the sensor, then the whole (incremental) run.",
             ),
         ],
