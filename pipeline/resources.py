@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import dagster as dg
 
 from pipeline.settings import Settings
@@ -26,15 +24,8 @@ class WirehouseConfig(dg.ConfigurableResource):
 
     @property
     def settings(self) -> Settings:
-        return Settings(
-            input_dir=Path(self.input_dir),
-            warehouse_dir=Path(self.warehouse_dir),
-            expectations_dir=Path(self.expectations_dir),
-            models_dir=Path(self.models_dir),
-            batch_size=self.batch_size,
-            n_process=self.n_process,
-            warn_only_suites=self.warn_only_suites,
-        )
+        """Every field is given, so the environment is not consulted; `from_env` only types them."""
+        return Settings.from_env(**{name: getattr(self, name) for name in Settings.__dataclass_fields__})
 
 
 def _plain(value: object) -> str | int:

@@ -1,7 +1,5 @@
 """Each suite in `expectations/` as a blocking asset check on the staged batch (the audit of WAP)."""
 
-import json
-
 import dagster as dg
 import polars as pl
 
@@ -79,4 +77,4 @@ def outcomes_from_metadata(metadata: dict[str, dg.MetadataValue]) -> list[dict[s
     """The per-expectation outcomes a suite check stored, back as plain rows."""
     value = metadata.get("outcomes")
     data = value.value if value is not None else []
-    return json.loads(json.dumps(data))
+    return [dict(row) for row in data]
