@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test lint format ui ui-check validate bench clean
+.PHONY: setup run test test-long fuzz lint format ui ui-check validate bench clean
 
 setup: $(VENV)/.synced
 
@@ -20,8 +20,15 @@ $(VENV)/.synced: pyproject.toml uv.lock
 run: setup  ## the whole pipeline on seeds/articles into warehouse/
 	$(BIN)/wirehouse run
 
-test: setup  ## the whole test suite
+test: setup  ## the test suite (without the tests marked long)
 	$(BIN)/pytest
+
+test-long: setup  ## only the long tests: load and faults at full size (20,000 files, ...)
+	$(BIN)/pytest -m long
+
+FUZZ_SECONDS ?= 300
+fuzz: setup  ## fuzz the cleaning and quote functions for FUZZ_SECONDS (default 300) with hypothesis
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(BIN)/python .ci/fuzz.py
 
 lint: setup
 	$(BIN)/ruff check .

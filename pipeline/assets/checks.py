@@ -3,7 +3,9 @@
 import dagster as dg
 import polars as pl
 
-from pipeline.quality.suites import Suite, SuiteFileError, load_suite, validate
+from pipeline.quality.remembered import validate_remembered
+from pipeline.quality.suites import Suite, SuiteFileError, load_suite
+from pipeline.resources import WirehouseConfig
 from pipeline.storage.staging import audit_frame
 
 STAGED_BATCH = dg.AssetKey("staged_batch")
@@ -41,10 +43,11 @@ def _suite_check(suite: Suite, blocking: bool) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite {suite.path.name} on the staged `{suite.table}` "
         f"({suite.expectation_count} expectations); {effect}.",
     )
-    def _check(staged_batch: pl.DataFrame) -> dg.AssetCheckResult:
+    def _check(staged_batch: pl.DataFrame, wirehouse: WirehouseConfig) -> dg.AssetCheckResult:
         current = load_suite(suite.path)  # re-read: edits apply without reloading the code location
         batch_path = staged_batch["path"][0]
-        result = validate(audit_frame(batch_path, suite.table, current.audit_sql), current)
+        frame = audit_frame(batch_path, suite.table, current.audit_sql)
+        result = validate_remembered(frame, current, wirehouse.settings.cache_dir / "validation")
         outcomes = [
             {
                 "table_name": suite.table,
@@ -64,6 +67,7 @@ def _suite_check(suite: Suite, blocking: bool) -> dg.AssetChecksDefinition:
                 "expectations": len(outcomes),
                 "failed": len(result.failures),
                 "rows": result.row_count,
+                "reused_result": result.reused,
                 "outcomes": dg.MetadataValue.json(outcomes),
                 "suite_file": str(suite.path),
                 "staged_batch": batch_path,

@@ -12,12 +12,15 @@ import polars as pl
 
 from pipeline.assets.metadata import frame_metadata
 from pipeline.nlp.canonical import resolve_entities as canonicalise
-from pipeline.nlp.extract import MENTIONS_SCHEMA, QUOTES_SCHEMA, extract
-from pipeline.nlp.model import extraction_fingerprint, load_model
+from pipeline.nlp.extract import MENTIONS_SCHEMA, QUOTES_SCHEMA
+from pipeline.nlp.model import extraction_fingerprint
+from pipeline.nlp.workers import Extracted, extract_in_chunks
+from pipeline.quality.suites import preload_great_expectations
 from pipeline.resources import WirehouseConfig
 from pipeline.storage.cache import FrameCache
 
 NLP_TABLES = ("entity_mentions", "quotes")
+CHECKPOINT_ARTICLES = 1000  # parsed articles are cached at least this often, so a stopped run loses little
 
 
 @dg.multi_asset(
@@ -32,7 +35,7 @@ NLP_TABLES = ("entity_mentions", "quotes")
     group_name="nlp",
 )
 def parse(context: dg.AssetExecutionContext, articles: pl.DataFrame, wirehouse: WirehouseConfig):
-    """The single `nlp.pipe` pass of the pipeline, over the articles not parsed before."""
+    """The single spaCy pass of the pipeline, over the articles not parsed before (see nlp.workers)."""
     settings = wirehouse.settings
     cache = FrameCache(settings.cache_dir / "nlp", extraction_fingerprint(), NLP_TABLES)
     keys = cache_keys(articles)
@@ -41,11 +44,10 @@ def parse(context: dg.AssetExecutionContext, articles: pl.DataFrame, wirehouse: 
     todo = articles.filter(missing)
     fresh: dict[str, pl.DataFrame] = {}
     if todo.height:
-        mentions, quotes = extract(
-            todo, load_model(), batch_size=settings.batch_size, n_process=settings.n_process
-        )
-        fresh = {"entity_mentions": mentions, "quotes": quotes}
-        cache.store(dict(zip(todo["article_id"], keys.filter(missing), strict=True)), fresh)
+        if settings.n_process > 1:
+            preload_great_expectations()  # the parent waits on the workers meanwhile; the suites need it next
+        key_of = dict(zip(todo["article_id"], keys.filter(missing), strict=True))
+        fresh = _parse_with_checkpoints(context, todo, key_of, cache, settings.batch_size, settings.n_process)
     context.log.info(f"parsed {todo.height} article(s), {articles.height - todo.height} from the cache")
     mentions = _combine(cached, fresh, "entity_mentions", MENTIONS_SCHEMA, "mention_id")
     quotes = _combine(cached, fresh, "quotes", QUOTES_SCHEMA, "quote_id")
@@ -102,6 +104,39 @@ def resolve_entities(parsed_mentions: pl.DataFrame, parsed_quotes: pl.DataFrame,
 
 def _per_article(counts: pl.DataFrame) -> dg.MetadataValue:
     return dg.MetadataValue.json({row["source_path"]: row["len"] for row in counts.iter_rows(named=True)})
+
+
+def _parse_with_checkpoints(
+    context: dg.AssetExecutionContext,
+    todo: pl.DataFrame,
+    key_of: dict[str, str],
+    cache: FrameCache,
+    batch_size: int,
+    n_process: int,
+) -> dict[str, pl.DataFrame]:
+    """Parse the articles chunk by chunk, storing finished chunks in the cache as they come.
+
+    A run stopped part way (killed, out of memory, a restart) keeps what it parsed: the next run starts
+    from the cache. Chunks finish in any order; the caller sorts the rows by id."""
+    finished: list[Extracted] = []
+    stored = 0  # finished[:stored] are in the cache
+    parsed = 0
+    for chunk in extract_in_chunks(todo, batch_size=batch_size, n_process=n_process):
+        finished.append(chunk)
+        parsed += len(chunk.article_ids)
+        unsaved = finished[stored:]
+        if sum(len(c.article_ids) for c in unsaved) >= CHECKPOINT_ARTICLES or parsed == todo.height:
+            cache.store({a: key_of[a] for c in unsaved for a in c.article_ids}, _tables(unsaved))
+            stored = len(finished)
+            context.log.info(f"parsed {parsed}/{todo.height} article(s)")
+    return _tables(finished)
+
+
+def _tables(chunks: list[Extracted]) -> dict[str, pl.DataFrame]:
+    return {
+        "entity_mentions": pl.concat([chunk.mentions for chunk in chunks]),
+        "quotes": pl.concat([chunk.quotes for chunk in chunks]),
+    }
 
 
 def cache_keys(articles: pl.DataFrame) -> pl.Series:

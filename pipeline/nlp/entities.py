@@ -12,11 +12,14 @@ import hashlib
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import polars as pl
-from spacy.tokens import Doc, Span
 
 from pipeline.nlp.reference import Reference
+
+if TYPE_CHECKING:  # annotations only: spaCy loads with the model (see model.load_model)
+    from spacy.tokens import Doc, Span
 
 KEEP_LABELS = frozenset(
     {"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "LAW", "WORK_OF_ART", "PRODUCT", "LANGUAGE"}
@@ -250,7 +253,7 @@ def speaks(doc: Doc, start: int, end: int, ref: Reference) -> bool:
         if (
             tok.dep_ in SUBJECT_DEPS
             and not (start <= head.i < end)
-            and head.lemma_.lower() in ref.reporting_verbs
+            and head._.lemma.lower() in ref.reporting_verbs
         ):
             return True
     return False
@@ -388,7 +391,7 @@ def unnamed_speakers(doc: Doc, mentions: list[Mention], starts: list[int], ref: 
             or tok.pos_ != "PROPN"
             or tok.i in covered
             or not (tok.is_alpha and tok.text[:1].isupper() and not tok.is_upper)
-            or not (tok.head.lemma_.lower() in ref.reporting_verbs or described_as_person(tok, ref))
+            or not (tok.head._.lemma.lower() in ref.reporting_verbs or described_as_person(tok, ref))
         ):
             continue
         start = tok.i
@@ -421,7 +424,7 @@ def unnamed_speakers(doc: Doc, mentions: list[Mention], starts: list[int], ref: 
 def described_as_person(tok, ref: Reference) -> bool:
     """'Yuni, a resident of Lampung, was watching …': an apposition names what the subject is."""
     return any(
-        c.dep_ == "appos" and ref.speaker_nouns.get(c.lemma_.lower()) == "person" for c in tok.children
+        c.dep_ == "appos" and ref.speaker_nouns.get(c._.lemma.lower()) == "person" for c in tok.children
     )
 
 

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import polars as pl
-from spacy.language import Language
-from spacy.tokens import Doc
 
 from pipeline.nlp.entities import ArticleEntities, Mention, article_entities
 from pipeline.nlp.paragraphs import paragraph_doc
 from pipeline.nlp.quotes import Found, article_quotes
 from pipeline.nlp.reference import Reference, load_reference
+
+if TYPE_CHECKING:  # annotations only: spaCy loads with the model (see model.load_model)
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,11 @@ costs nothing and still leaves one parse per article.
 
 from __future__ import annotations
 
-from spacy.language import Language
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # annotations only: spaCy loads with the model (see model.load_model)
+    from spacy.language import Language
+    from spacy.tokens import Doc
 
 
 def mark_paragraphs(doc: Doc) -> Doc:

@@ -19,12 +19,14 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-
-from spacy.tokens import Doc, Token
+from typing import TYPE_CHECKING
 
 from pipeline.nlp.entities import PERSON, ArticleEntities, Mention
 from pipeline.nlp.reference import Reference
 from pipeline.nlp.speakers import Resolver
+
+if TYPE_CHECKING:  # annotations only: spaCy loads with the model (see model.load_model)
+    from spacy.tokens import Doc, Token
 
 OPENERS = {"“": "”", "«": "»", "‘": "’", '"': '"'}
 CLOSERS = frozenset({"”", "»", "’", '"'})
@@ -165,7 +167,7 @@ class Context:
     def is_cue(self, tok: Token) -> bool:
         return (
             tok.pos_ in ("VERB", "AUX")
-            and tok.lemma_.lower() in self.ref.reporting_verbs
+            and tok._.lemma.lower() in self.ref.reporting_verbs
             and tok.i not in self.quote_of_token
         )
 
@@ -193,7 +195,7 @@ def subject_of(verb: Token) -> Token | None:
         for child in head.children:
             if child.dep_ in SUBJECT_DEPS:
                 return child
-    addressed = verb.lemma_.lower() in ADDRESSEE_VERBS  # "told HuffPost Canada": the listener
+    addressed = verb._.lemma.lower() in ADDRESSEE_VERBS  # "told HuffPost Canada": the listener
     for child in verb.rights:
         inverted = child.dep_ in INVERTED_SUBJECT_DEPS and child.pos_ in ("PROPN", "PRON")
         if inverted and not (addressed and child.dep_ in ("dobj", "dative")):

@@ -18,10 +18,12 @@ import bisect
 import re
 from collections import Counter
 from dataclasses import dataclass
-
-from spacy.tokens import Token
+from typing import TYPE_CHECKING
 
 from pipeline.nlp.entities import PERSON, SPEAKER_LABELS, Mention
+
+if TYPE_CHECKING:  # annotations only: spaCy loads with the model (see model.load_model)
+    from spacy.tokens import Token
 
 MALE_HONORIFICS = frozenset({"mr", "sir", "lord", "king", "prince", "father"})
 FEMALE_HONORIFICS = frozenset({"ms", "mrs", "miss", "dame", "lady", "queen", "princess", "sister"})
@@ -187,7 +189,7 @@ class Resolver:
         if mention is not None and mention.label == "NORP" and is_definite(subj) and subj.tag_ == "NNP":
             mention = None  # "the Kentucky Republican said": a person described by party or origin
             out.role = out.role or written
-            found = self.by_role(subj.lemma_.lower(), before) or self.recent_person(before)
+            found = self.by_role(subj._.lemma.lower(), before) or self.recent_person(before)
             if found is not None:
                 out.name, out.entity_id, out.label = found.name, found.entity_id, found.label
             return out
@@ -212,7 +214,7 @@ class Resolver:
         elif subj.pos_ == "NOUN" and is_definite(subj) and self.noun_kind(subj) is not None:
             if self.noun_kind(subj) == "person":
                 out.role = out.role or written
-                found = self.by_role(subj.lemma_.lower(), before) or self.recent_person(before)
+                found = self.by_role(subj._.lemma.lower(), before) or self.recent_person(before)
             else:
                 found = self.walk(before, lambda c: c.label == "ORG", salient_only=True)
         elif subj.pos_ == "PROPN":
@@ -227,7 +229,7 @@ class Resolver:
             return out
         if subj.pos_ == "NOUN" and self.noun_kind(subj) == "person" and possessed(subj):
             # "His father said": the person introduced with that noun ("Spindler's father, Joseph")
-            found = self.by_role(subj.lemma_.lower(), before)
+            found = self.by_role(subj._.lemma.lower(), before)
             if found is not None:
                 out.name, out.entity_id, out.label = found.name, found.entity_id, found.label
                 return out
@@ -270,7 +272,7 @@ class Resolver:
                     break
                 earlier.append(tok)
         # the same document first ("the study" after "the Civic Action study"), then any other
-        earlier.sort(key=lambda t: t.lemma_ != subj.lemma_)
+        earlier.sort(key=lambda t: t._.lemma != subj._.lemma)
         for tok in earlier:
             found = self.owner(tok)
             if found is not None:
@@ -298,7 +300,7 @@ class Resolver:
         head = tok.head
         if tok.dep_ == "pobj" and head.lower_ in ("in", "on", "via", "through") and head.head.pos_ == "VERB":
             verb = head.head
-            if verb.lemma_.lower() in self.ref.reporting_verbs or verb.lemma_.lower() in ("publish", "post"):
+            if (lemma := verb._.lemma.lower()) in self.ref.reporting_verbs or lemma in ("publish", "post"):
                 for child in verb.children:
                     if child.dep_ in SUBJECT_DEPS and (found := self.named(child)) is not None:
                         return found
@@ -360,7 +362,7 @@ class Resolver:
         return False
 
     def noun_kind(self, subj: Token) -> str | None:
-        kind = self.ref.speaker_nouns.get(subj.lemma_.lower())
+        kind = self.ref.speaker_nouns.get(subj._.lemma.lower())
         if kind is None and any("year-old" in t.lower_ or t.lower_ in PERSON_MODIFIERS for t in subj.lefts):
             kind = "person"  # "the 32-year-old labourer", "the former sergeant-at-arms"
         return kind
@@ -447,7 +449,7 @@ def role_words(doc, m: Mention) -> set[str]:
             tokens.extend(child.subtree)
     if root.dep_ == "appos":
         tokens.extend(doc[root.head.left_edge.i : root.head.i + 1])
-    words.update(t.lemma_.lower() for t in tokens if t.pos_ in ("NOUN", "PROPN"))
+    words.update(t._.lemma.lower() for t in tokens if t.pos_ in ("NOUN", "PROPN"))
     return words
 
 

@@ -9,7 +9,10 @@ text is the body's slice at its offsets. GX has no Polars support: frames are va
 from __future__ import annotations
 
 import functools
+import importlib
 import json
+import sys
+import threading
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,6 +56,7 @@ class SuiteResult:
     suite: Suite
     row_count: int
     outcomes: tuple[ExpectationOutcome, ...]
+    reused: bool = False  # the outcome of an earlier validation of the same rows (see quality.remembered)
 
     @property
     def success(self) -> bool:
@@ -64,10 +68,12 @@ class SuiteResult:
 
     def summary(self) -> str:
         """One line: what passed, or which expectations failed."""
+        reused = " (result of an earlier validation of the same rows)" if self.reused else ""
+        table = f"{self.suite.table}{reused}"
         if self.success:
-            return f"{self.suite.table}: {len(self.outcomes)} expectations passed on {self.row_count} rows"
+            return f"{table}: {len(self.outcomes)} expectations passed on {self.row_count} rows"
         failed = "; ".join(outcome.describe() for outcome in self.failures)
-        return f"{self.suite.table}: {len(self.failures)}/{len(self.outcomes)} expectations failed: {failed}"
+        return f"{table}: {len(self.failures)}/{len(self.outcomes)} expectations failed: {failed}"
 
 
 def load_suites(expectations_dir: Path) -> dict[str, Suite]:
@@ -89,6 +95,14 @@ def load_suite(path: Path) -> Suite:
     audit_path = path.with_suffix(".sql")
     audit_sql = audit_path.read_text(encoding="utf-8") if audit_path.exists() else None
     return Suite(table=path.stem, path=path, definition=definition, audit_sql=audit_sql)
+
+
+def preload_great_expectations() -> None:
+    """Import GX (about six seconds) on a background thread, for a caller that is about to wait anyway."""
+    if "great_expectations" not in sys.modules:
+        threading.Thread(
+            target=importlib.import_module, args=("great_expectations",), name="preload-gx", daemon=True
+        ).start()
 
 
 def validate(frame: pl.DataFrame, suite: Suite) -> SuiteResult:

@@ -1,0 +1,109 @@
+"""Parsing and extraction spread over worker processes, returned chunk by chunk as small frames.
+
+spaCy's own `nlp.pipe(n_process=N)` parses in workers but sends every Doc back to the parent, which
+deserialises it and runs the extraction itself: a third busy process on a two-core machine, and every Doc
+crossing a pipe. Here each worker loads the model once, parses a chunk of articles with `nlp.pipe` and runs
+the extraction beside the parse, returning only the rows. The parent holds rows, never Docs, so memory stays
+flat however large the corpus, and it receives chunks as they finish, so the caller can checkpoint them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+
+import polars as pl
+
+from pipeline.nlp.extract import extract
+from pipeline.nlp.model import load_model
+
+CHUNK_CHARS = 200_000  # about 40,000 tokens: a spaCy batch of ordinary articles, a few long ones
+
+
+@dataclass(frozen=True)
+class Extracted:
+    """The entity mentions and quotes of one chunk of articles."""
+
+    article_ids: list[str]
+    mentions: pl.DataFrame
+    quotes: pl.DataFrame
+
+
+def chunks(articles: pl.DataFrame, size: int, max_chars: int = CHUNK_CHARS) -> list[pl.DataFrame]:
+    """At most `size` articles and about `max_chars` characters per chunk, longest bodies first.
+
+    Longest first, so the chunks that finish last are the shortest and the workers end together; the
+    character budget keeps a chunk of long articles from holding the parses of 64 of them in memory at once
+    (a worker parsing 64 of the longest BBC bodies together reached 3 GB)."""
+    ordered = articles.select("article_id", "body").sort(
+        pl.col("body").fill_null("").str.len_bytes(), "article_id", descending=[True, False]
+    )
+    lengths = ordered["body"].fill_null("").str.len_chars().to_list()
+    parts, start, chars = [], 0, 0
+    for end, length in enumerate(lengths):
+        if end > start and (end - start >= size or chars + length > max_chars):
+            parts.append(ordered.slice(start, end - start))
+            start, chars = end, 0
+        chars += length
+    if start < len(lengths):
+        parts.append(ordered.slice(start, len(lengths) - start))
+    return parts
+
+
+def extract_chunk(chunk: pl.DataFrame, batch_size: int) -> Extracted:
+    mentions, quotes = extract(chunk, load_model(), batch_size=batch_size)
+    return Extracted(chunk["article_id"].to_list(), mentions, quotes)
+
+
+def extract_in_chunks(
+    articles: pl.DataFrame, batch_size: int = 64, n_process: int = 1
+) -> Iterator[Extracted]:
+    """Mentions and quotes of every article, yielded chunk by chunk in the order the chunks finish."""
+    parts = chunks(articles, batch_size)
+    if n_process <= 1 or len(parts) <= 1:
+        for part in parts:
+            yield extract_chunk(part, batch_size)
+        return
+    pool = ProcessPoolExecutor(
+        max_workers=min(n_process, len(parts)),
+        mp_context=multiprocessing.get_context("spawn"),  # forking a threaded parent (Polars) can hang
+        initializer=_exit_with_parent,
+        initargs=(os.getpid(),),
+    )
+    try:
+        # a few chunks in flight per worker: enough to keep them busy, few enough to keep memory flat
+        queued = iter(parts)
+        running: set[Future[Extracted]] = set()
+        while True:
+            while len(running) < 2 * n_process and (part := next(queued, None)) is not None:
+                running.add(pool.submit(extract_chunk, part, batch_size))
+            if not running:
+                return
+            done, running = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                yield future.result()
+    except BrokenProcessPool as error:
+        raise RuntimeError(
+            "a spaCy worker process stopped abruptly (killed, or out of memory: try fewer processes with "
+            "WIREHOUSE_N_PROCESS; a script that runs the pipeline at import time needs the "
+            "`if __name__ == '__main__':` guard, as worker processes are spawned); parsed chunks are cached"
+        ) from error
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """A worker whose parent was killed exits too, instead of waiting on its queue forever."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True, name="exit-with-parent").start()

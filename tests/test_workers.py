@@ -1,0 +1,39 @@
+"""Parsing in worker processes gives the rows of one in-process pass, chunk by chunk."""
+
+from __future__ import annotations
+
+import polars as pl
+
+from pipeline.nlp.extract import extract
+from pipeline.nlp.workers import chunks, extract_in_chunks
+from tests.conftest import seed_body
+
+
+def _articles() -> pl.DataFrame:
+    bodies = [seed_body("000"), seed_body("003")]
+    bodies += [
+        f'"We will look again at case {n}," Judge Ann Brown said in Leeds on Monday.' for n in range(5)
+    ]
+    return pl.DataFrame({"article_id": [f"a{n:02d}" for n in range(len(bodies))], "body": bodies})
+
+
+def test_chunks_hold_every_article_once_longest_first() -> None:
+    articles = _articles()
+    parts = chunks(articles, 3)
+    assert [part.height for part in parts] == [3, 3, 1]
+    ids = pl.concat(parts)["article_id"].to_list()
+    assert sorted(ids) == sorted(articles["article_id"].to_list())
+    lengths = pl.concat(parts)["body"].str.len_bytes().to_list()
+    assert lengths == sorted(lengths, reverse=True)
+
+
+def test_two_worker_processes_give_the_rows_of_one_pass(nlp) -> None:
+    articles = _articles()
+    mentions, quotes = extract(articles, nlp)
+    parts = list(extract_in_chunks(articles, batch_size=2, n_process=2))
+    assert len(parts) == 4
+    assert sorted(a for part in parts for a in part.article_ids) == sorted(articles["article_id"])
+    in_workers = pl.concat([part.mentions for part in parts]).sort("mention_id")
+    assert in_workers.equals(mentions.sort("mention_id"))
+    assert pl.concat([part.quotes for part in parts]).sort("quote_id").equals(quotes.sort("quote_id"))
+    assert quotes.filter(pl.col("speaker") == "Ann Brown").height == 5
