@@ -19,12 +19,14 @@ from pipeline.ui import dagster_dev, graphql
 from tests.conftest import settings_for
 
 
-def _parse_metadata(result: dg.ExecuteInProcessResult | dg.ExecutionResult) -> dict[str, object]:
+def _parse_metadata(
+    result: dg.ExecuteInProcessResult | dg.ExecutionResult, asset: str = "parsed_quotes"
+) -> dict[str, object]:
     (materialization,) = [
         event.event_specific_data.materialization
         for event in result.all_events
         if event.event_type_value == "ASSET_MATERIALIZATION"
-        and event.event_specific_data.materialization.asset_key == dg.AssetKey("parsed_quotes")
+        and event.event_specific_data.materialization.asset_key == dg.AssetKey(asset)
     ]
     return {key: value.value for key, value in materialization.metadata.items()}
 
@@ -37,6 +39,15 @@ def test_a_second_run_over_the_same_input_does_no_nlp_work(seed_input: Path, tmp
     assert _parse_metadata(first.result)["articles_parsed"] == 2
     assert _parse_metadata(second.result)["articles_parsed"] == 0
     assert _parse_metadata(second.result)["articles_from_cache"] == 2
+    assert [_parse_metadata(run.result, "articles")["cleaning_reused"] for run in (first, second)] == [
+        False,
+        True,
+    ]
+    suites = [
+        check for check in second.result.get_asset_check_evaluations() if check.check_name.endswith("_suite")
+    ]
+    assert len(suites) == len(TABLE_NAMES)  # same rows: every suite's result is remembered
+    assert all(check.metadata["reused_result"].value for check in suites)
     con = duckdb.connect(str(settings.database_path), read_only=True)
     counts = con.sql("SELECT version, row_counts FROM versions ORDER BY version").fetchall()
     con.close()

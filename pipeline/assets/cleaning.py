@@ -1,12 +1,22 @@
-"""Cleaned articles and the audit of every removed line."""
+"""Cleaned articles and the audit of every removed line.
+
+Cleaning compares the articles of a publisher with each other, so its result is remembered for its exact
+input as a whole (article ids and texts, the cleaning code and seeds): an unchanged re-run skips it.
+"""
+
+import functools
 
 import dagster as dg
 import polars as pl
 
 from pipeline.assets.metadata import frame_metadata
+from pipeline.resources import WirehouseConfig
+from pipeline.settings import PROJECT_ROOT, SEEDS_DIR
+from pipeline.storage.cache import LastResult, fingerprint, frame_digest
 from pipeline.text.captions import extract_captions
 from pipeline.text.clean import clean_articles
 
+CLEANED = ("articles", "boilerplate_lines", "captions")
 ARTICLE_COLUMNS = [
     "article_id",
     "source_path",
@@ -32,18 +42,36 @@ ARTICLE_COLUMNS = [
     },
     group_name="cleaning",
 )
-def clean(raw_articles: pl.DataFrame):
+def clean(context: dg.AssetExecutionContext, raw_articles: pl.DataFrame, wirehouse: WirehouseConfig):
     """Boilerplate removed line by line, the article's structure recovered."""
-    cleaned, removed = clean_articles(raw_articles)
+    texts = raw_articles.select("article_id", "text")
+    memory = LastResult(
+        wirehouse.settings.cache_dir / "clean", f"{cleaning_fingerprint()}-{frame_digest(texts)}"
+    )
+    remembered = memory.load(CLEANED)
+    reused = remembered is not None
+    if remembered is None:
+        cleaned, removed = clean_articles(texts)
+        remembered = {
+            "articles": cleaned,
+            "boilerplate_lines": removed,
+            "captions": extract_captions(removed),
+        }
+        memory.store(remembered)
+    else:
+        context.log.info("same input and cleaning code as the last run: its cleaning reused")
+    cleaned, removed, captions = (remembered[name] for name in CLEANED)
     articles = cleaned.join(
         raw_articles.select("article_id", "source_path", "content_sha256", "encoding"), on="article_id"
     ).select(ARTICLE_COLUMNS)
-    captions = extract_captions(removed)
     by_kind = removed.group_by("kind").len().sort("len", descending=True)
     yield dg.Output(
         articles,
         "articles",
-        metadata=frame_metadata(articles, ["article_id", "source_path", "title", "publisher"]),
+        metadata={
+            **frame_metadata(articles, ["article_id", "source_path", "title", "publisher"]),
+            "cleaning_reused": reused,
+        },
     )
     yield dg.Output(
         removed,
@@ -56,3 +84,9 @@ def clean(raw_articles: pl.DataFrame):
     yield dg.Output(
         captions, "captions", metadata=frame_metadata(captions, ["article_id", "credit", "caption"])
     )
+
+
+@functools.cache
+def cleaning_fingerprint() -> str:
+    """What cleaning depends on besides its input: the text layer's code and the seed CSVs."""
+    return fingerprint([], [*(PROJECT_ROOT / "pipeline" / "text").glob("*.py"), *SEEDS_DIR.glob("*.csv")])

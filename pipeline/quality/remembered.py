@@ -19,6 +19,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.quality.suites import ExpectationOutcome, Suite, SuiteResult, validate
+from pipeline.storage.cache import frame_digest
 
 
 def result_key(frame: pl.DataFrame, suite: Suite) -> str:
@@ -27,7 +28,7 @@ def result_key(frame: pl.DataFrame, suite: Suite) -> str:
     digest.update(json.dumps(suite.definition, sort_keys=True).encode() + b"\0")
     digest.update((suite.audit_sql or "").encode() + b"\0")
     digest.update(importlib.metadata.version("great-expectations").encode() + b"\0")
-    digest.update(frame.rechunk().write_ipc(None, compression="uncompressed").getbuffer())
+    digest.update(frame_digest(frame).encode())
     return digest.hexdigest()
 
 

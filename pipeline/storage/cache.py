@@ -4,12 +4,16 @@ Entries live under `<root>/<fingerprint>/<shard>/`: one Parquet file per table p
 (the keys a shard answers, so an article with no rows in a table is still a hit). The fingerprint names
 everything the outputs depend on besides the article (code, seeds, model version): change any of it and
 the cache misses. Shards are written atomically (a folder renamed into place).
+
+`LastResult` is the simpler memory of a whole-input step (cleaning compares articles with each other, so
+it is cached for its exact input as a whole).
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -80,3 +84,34 @@ class FrameCache:
             keyed.write_parquet(partial / f"{table}.parquet", compression="zstd")
         keys.select(KEY_COLUMN).write_parquet(partial / "keys.parquet")
         os.replace(partial, self.folder / partial.name.removeprefix(".").removesuffix(".partial"))
+
+
+def frame_digest(frame: pl.DataFrame) -> str:
+    """A hash of a frame's exact content (schema and values), from its Arrow IPC bytes."""
+    return hashlib.sha256(frame.rechunk().write_ipc(None, compression="uncompressed").getbuffer()).hexdigest()
+
+
+class LastResult:
+    """The frames a step produced for its last exact input, so a re-run over the same input skips the step.
+
+    One entry per folder: storing a new result replaces the previous one, so the cache never grows."""
+
+    def __init__(self, folder: Path, key: str) -> None:
+        self.folder = folder
+        self.entry = folder / key
+
+    def load(self, names: tuple[str, ...]) -> dict[str, pl.DataFrame] | None:
+        try:
+            return {name: pl.read_parquet(self.entry / f"{name}.parquet") for name in names}
+        except (OSError, pl.exceptions.PolarsError):
+            return None  # no entry for this input, or an unreadable one: compute
+
+    def store(self, frames: Mapping[str, pl.DataFrame]) -> None:
+        partial = self.folder / f".{uuid.uuid4().hex}.partial"
+        partial.mkdir(parents=True)
+        for name, frame in frames.items():
+            frame.write_parquet(partial / f"{name}.parquet")
+        for older in self.folder.iterdir():
+            if older != partial:
+                shutil.rmtree(older, ignore_errors=True)
+        os.replace(partial, self.entry)
