@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test test-long fuzz lint format ui ui-check validate bench clean
+.PHONY: setup run test test-long fuzz lint format ui ui-check validate profile bench clean
 
 setup: $(VENV)/.synced
 
@@ -52,7 +52,10 @@ ui-check: setup  ## start the UI, check it over GraphQL, save screenshots of the
 
 clean:  ## remove outputs (the published warehouse included)
 	rm -rf warehouse/news.duckdb* warehouse/.news.duckdb* warehouse/exports warehouse/handoff warehouse/staging \
-		warehouse/cache warehouse/landing .dagster_home ui-check
+		warehouse/cache warehouse/landing .dagster_home ui-check profile
+
+profile: setup  ## one `wirehouse run` on ../shared/corpora/bbc under py-spy: CPU per step and inside the parse
+	$(BIN)/python .ci/profile.py --out profile
 
 bench: setup  ## the pipeline against bare spaCy on ../shared/corpora/bbc (1x and 10x; BENCH_SCALES="1" for 1x only)
 	$(BIN)/python .ci/bench.py
