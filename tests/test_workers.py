@@ -27,6 +27,14 @@ def test_chunks_hold_every_article_once_longest_first() -> None:
     assert lengths == sorted(lengths, reverse=True)
 
 
+def test_a_chunk_of_long_articles_holds_fewer_of_them() -> None:
+    articles = pl.DataFrame(
+        {"article_id": ["a", "b", "c", "d"], "body": ["x" * 900, "x" * 800, "x" * 90, "x" * 80]}
+    )
+    parts = chunks(articles, size=64, max_chars=1000)
+    assert [part["article_id"].to_list() for part in parts] == [["a"], ["b", "c", "d"]]
+
+
 def test_two_worker_processes_give_the_rows_of_one_pass(nlp) -> None:
     articles = _articles()
     mentions, quotes = extract(articles, nlp)
