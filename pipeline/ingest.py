@@ -15,6 +15,10 @@ bad file never stops the others. The reasons (kept in sync with `expectations/qu
 - `unreadable`: not a regular file, a symlink loop or a broken symlink, no permission, an I/O error;
 - `vanished`: listed, then gone before it could be read;
 - `duplicate`: the same bytes as a file read earlier in the run.
+
+Files still being written are not inputs yet: temporary names (dotfiles, `~` names, `*.partial.txt`, ...)
+are never listed, and a file changed within the last WIREHOUSE_SETTLE_SECONDS (default 2) is watched for
+that long; if it is still changing, or changes while it is read, it is deferred to the next tick or run.
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import time
+from collections.abc import Collection
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 
 import polars as pl
 
@@ -50,6 +56,8 @@ QUARANTINE_REASONS = (
     "vanished",
     "duplicate",
 )
+DEFAULT_SETTLE_SECONDS = 2.0  # a producer writing in pieces pauses less than this between two pieces
+TEMPORARY_STEM_SUFFIXES = (".partial", ".part", ".tmp")  # `story.partial.txt`: renamed when complete
 
 
 @dataclass(frozen=True)
@@ -72,10 +80,103 @@ class InputLimits:
 
 
 def list_input_files(input_dir: Path) -> list[Path]:
-    """All `*.txt` files below `input_dir`, in a stable order."""
+    """All `*.txt` files below `input_dir` that are not temporary names, in a stable order."""
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist or is not a folder")
-    return sorted(input_dir.rglob("*.txt"))
+    return sorted(
+        path for path in input_dir.rglob("*.txt") if not is_temporary_name(path.relative_to(input_dir))
+    )
+
+
+def is_temporary_name(relative: PurePath) -> bool:
+    """Producers write under a temporary name and rename when done: such a file is not an input yet.
+
+    Dotfiles and anything in a dot-folder (rsync, scp and most uploaders), `~`-prefixed names (editors,
+    office lock files) and `name.partial.txt`-style stems (`.partial`, `.part`, `.tmp`) are skipped;
+    `name.txt.partial` and `name.txt~` do not end in `.txt` and were never inputs."""
+    if any(part.startswith((".", "~")) for part in relative.parts):
+        return True
+    return relative.stem.lower().endswith(TEMPORARY_STEM_SUFFIXES)
+
+
+@dataclass(frozen=True)
+class ListedFile:
+    """An input file as listed: its path, and its size and modification time (or the stat error)."""
+
+    path: Path
+    relative: str
+    signature: str
+
+    def unchanged(self) -> bool:
+        """Still the same size and modification time as when listed (a writer has not touched it)."""
+        return stat_signature(self.path)[0] == self.signature
+
+
+@dataclass(frozen=True)
+class InputListing:
+    """The files ready to read, and those still being written (deferred to the next tick or run)."""
+
+    settled: tuple[ListedFile, ...]
+    deferred: tuple[str, ...]
+    settle_seconds: float
+
+    def fingerprint(self, leaving_out: Collection[str] = ()) -> str:
+        """A cheap signature of the settled files: it changes when one is added, changed or settles."""
+        digest = hashlib.sha256()
+        for listed in self.settled:
+            if listed.relative not in leaving_out:
+                digest.update(f"{listed.relative}\0{listed.signature}\n".encode())
+        return digest.hexdigest()
+
+
+def stat_signature(path: Path) -> tuple[str, float | None]:
+    """("size, mtime" or the stat error's name, the modification time in seconds or None)."""
+    try:
+        info = path.stat()
+    except OSError as error:  # vanished, a symlink loop, ...: the run quarantines it with the reason
+        return type(error).__name__, None
+    return f"{info.st_size}\0{info.st_mtime_ns}", info.st_mtime_ns / 1e9
+
+
+def list_settled_inputs(input_dir: Path, settle_seconds: float = 0.0) -> InputListing:
+    """The input files, each either settled (unchanged for `settle_seconds`) or deferred.
+
+    Files modified within the last `settle_seconds` are watched once, for at most `settle_seconds`: those
+    still changing are being written and are deferred; a complete file copied in just now waits a moment
+    but is read in this pass. A stat error counts as settled: reading it quarantines it with the reason."""
+    listed, fresh = _list_with_ages(input_dir, settle_seconds)
+    if not fresh:
+        return InputListing(tuple(listed), (), settle_seconds)
+    time.sleep(settle_seconds - min(age for _, age in fresh))  # until the youngest is old enough
+    still_written = {file.relative for file, _ in fresh if not file.unchanged()}
+    settled = tuple(file for file in listed if file.relative not in still_written)
+    return InputListing(settled, tuple(sorted(still_written)), settle_seconds)
+
+
+def _list_with_ages(
+    input_dir: Path, settle_seconds: float
+) -> tuple[list[ListedFile], list[tuple[ListedFile, float]]]:
+    """Every input file with its signature, and those younger than `settle_seconds` with their age."""
+    listed: list[ListedFile] = []
+    fresh: list[tuple[ListedFile, float]] = []
+    for path in list_input_files(input_dir):
+        signature, modified = stat_signature(path)
+        file = ListedFile(path, path.relative_to(input_dir).as_posix(), signature)
+        listed.append(file)
+        age = time.time() - modified if modified is not None else None
+        if settle_seconds > 0 and age is not None and age < settle_seconds:
+            fresh.append((file, max(0.0, age)))
+    return listed, fresh
+
+
+def describe_deferred(deferred: Collection[str], settle_seconds: float, shown: int = 5) -> str:
+    """One line naming the files still being written, for a log line or a sensor's skip reason."""
+    names = sorted(deferred)
+    listed = ", ".join(names[:shown]) + (f" and {len(names) - shown} more" if len(names) > shown else "")
+    return (
+        f"{len(names)} file(s) still being written (changed within the last {settle_seconds:g} s, "
+        f"WIREHOUSE_SETTLE_SECONDS) deferred to the next pass: {listed}"
+    )
 
 
 def article_id_for(content_sha256: str) -> str:
@@ -132,18 +233,44 @@ def _file_kind(mode: int) -> str:
     return next((name for test, name in kinds.items() if test(mode)), "a device or special file")
 
 
+@dataclass(frozen=True)
+class FolderRead:
+    """What one pass over the input folder found: articles, refused files, files still being written."""
+
+    raw: pl.DataFrame
+    quarantine: pl.DataFrame
+    deferred: tuple[str, ...]
+    settle_seconds: float
+
+
 def read_input_folder(
     input_dir: Path, limits: InputLimits | None = None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(raw_articles, quarantine) for every `*.txt` below `input_dir`; exact duplicates are read once."""
+    """(raw_articles, quarantine) for every `*.txt` below `input_dir`, as it is now (no settling)."""
+    found = read_settled_input_folder(input_dir, limits, settle_seconds=0.0)
+    return found.raw, found.quarantine
+
+
+def read_settled_input_folder(
+    input_dir: Path, limits: InputLimits | None = None, settle_seconds: float = 0.0
+) -> FolderRead:
+    """Every settled `*.txt` below `input_dir` read or quarantined; exact duplicates are read once.
+
+    With `settle_seconds` > 0, files still being written, or changed while being read, are deferred:
+    a truncated article is never read, and the next run reads the whole file."""
     limits = limits or InputLimits.from_env()
+    listing = list_settled_inputs(input_dir, settle_seconds)
     articles: list[dict[str, object]] = []
     quarantined: list[dict[str, str]] = []
+    changed_while_read: list[str] = []
     first_path_by_hash: dict[str, str] = {}
-    for path in list_input_files(input_dir):
-        relative = path.relative_to(input_dir).as_posix()
+    for listed in listing.settled:
+        relative = listed.relative
         try:
-            data = read_file_bytes(path, limits.max_file_bytes)
+            data = read_file_bytes(listed.path, limits.max_file_bytes)
+            if settle_seconds > 0 and not listed.unchanged():
+                changed_while_read.append(relative)
+                continue
             decoded = decode_bytes(data)
             check_text(decoded, limits)
         except UndecodableInput as refused:
@@ -165,17 +292,14 @@ def read_input_folder(
                 "text": decoded.text,
             }
         )
-    return pl.DataFrame(articles, schema=RAW_SCHEMA), pl.DataFrame(quarantined, schema=QUARANTINE_SCHEMA)
+    return FolderRead(
+        pl.DataFrame(articles, schema=RAW_SCHEMA),
+        pl.DataFrame(quarantined, schema=QUARANTINE_SCHEMA),
+        tuple(sorted((*listing.deferred, *changed_while_read))),
+        settle_seconds,
+    )
 
 
 def folder_fingerprint(input_dir: Path) -> str:
     """A cheap signature of the input files (path, size, modification time) to notice new or changed files."""
-    digest = hashlib.sha256()
-    for path in list_input_files(input_dir):
-        try:
-            info = path.stat()
-            signature = f"{info.st_size}\0{info.st_mtime_ns}"
-        except OSError as error:  # vanished, a symlink loop, ...: the run will quarantine it
-            signature = f"{type(error).__name__}"
-        digest.update(f"{path.relative_to(input_dir).as_posix()}\0{signature}\n".encode())
-    return digest.hexdigest()
+    return list_settled_inputs(input_dir).fingerprint()

@@ -17,6 +17,7 @@ class WirehouseConfig(dg.ConfigurableResource):
     batch_size: int = 64
     n_process: int = 1
     warn_only_suites: str = ""
+    settle_seconds: float = 2.0
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WirehouseConfig:
@@ -28,5 +29,5 @@ class WirehouseConfig(dg.ConfigurableResource):
         return Settings.from_env(**{name: getattr(self, name) for name in Settings.__dataclass_fields__})
 
 
-def _plain(value: object) -> str | int:
-    return value if isinstance(value, int | str) else str(value)
+def _plain(value: object) -> str | int | float:
+    return value if isinstance(value, int | float | str) else str(value)

@@ -27,6 +27,7 @@ class Settings:
     batch_size: int = 64
     n_process: int = 1
     warn_only_suites: str = ""  # comma-separated tables whose suites warn instead of blocking publication
+    settle_seconds: float = 2.0  # a file changed more recently is still being written: read it later
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -69,4 +70,12 @@ def _coerce(type_name: object, raw: object) -> object:
         return int(raw)  # type: ignore[arg-type]
     if type_name == "str":
         return str(raw)
+    if type_name == "float":
+        try:
+            value = float(raw)  # type: ignore[arg-type]
+        except ValueError as error:
+            raise ValueError(f"{raw!r} is not a number (e.g. WIREHOUSE_SETTLE_SECONDS=2)") from error
+        if value < 0:
+            raise ValueError(f"{raw!r} is negative (e.g. WIREHOUSE_SETTLE_SECONDS=2; 0 turns settling off)")
+        return value
     return Path(raw).resolve()  # type: ignore[arg-type]

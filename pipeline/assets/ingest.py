@@ -3,7 +3,7 @@
 import dagster as dg
 
 from pipeline.assets.metadata import frame_metadata
-from pipeline.ingest import read_input_folder
+from pipeline.ingest import describe_deferred, read_settled_input_folder
 from pipeline.landing import read_batch
 from pipeline.resources import WirehouseConfig
 
@@ -29,8 +29,13 @@ def landing_batch(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig)
     deps=[landing_batch],
 )
 def read_inputs(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig):
-    """Every `*.txt` below the input folder, decoded; duplicates and unreadable files quarantined."""
-    raw, quarantine = read_input_folder(wirehouse.settings.input_dir)
+    """Every settled `*.txt` below the input folder, decoded; duplicates and unreadable files quarantined;
+    files still being written are left for the next run (the sensor registers them once they settle)."""
+    settings = wirehouse.settings
+    found = read_settled_input_folder(settings.input_dir, settle_seconds=settings.settle_seconds)
+    raw, quarantine = found.raw, found.quarantine
+    if found.deferred:
+        context.log.warning(describe_deferred(found.deferred, found.settle_seconds))
     if quarantine.height:
         by_reason = dict(quarantine.group_by("reason").len().sort("reason").iter_rows())
         first = quarantine.row(0, named=True)
@@ -38,7 +43,9 @@ def read_inputs(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig):
             f"quarantined {quarantine.height} file(s) {by_reason}, "
             f"e.g. {first['source_path']}: {first['detail']} (all in the quarantine table)"
         )
-    yield dg.Output(
-        raw, "raw_articles", metadata=frame_metadata(raw, ["article_id", "source_path", "encoding"])
-    )
+    raw_metadata = {
+        **frame_metadata(raw, ["article_id", "source_path", "encoding"]),
+        "deferred_files": len(found.deferred),  # named in the run's log
+    }
+    yield dg.Output(raw, "raw_articles", metadata=raw_metadata)
     yield dg.Output(quarantine, "quarantine", metadata=frame_metadata(quarantine))
