@@ -98,7 +98,7 @@ def _print_failed_batches(settings: Settings) -> None:
 
     batches = failed_batches(settings.warehouse_dir)
     if batches:
-        print(f"\n{len(batches)} failed batch(es) kept for inspection (never published):")
+        print(f"\n{len(batches)} failed or interrupted batch(es) kept for inspection (never published):")
         for path in batches:
             print(f"  {path}")
 

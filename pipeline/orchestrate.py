@@ -67,7 +67,14 @@ def _root_cause(error: dg.SerializableErrorInfo | None) -> str:
     if error is None:
         return "unknown error"
     message = error.message.strip()
-    return message.splitlines()[0] if message else error.cls_name or "error"
+    return _without_our_class_name(message.splitlines()[0]) if message else error.cls_name or "error"
+
+
+def _without_our_class_name(line: str) -> str:
+    """`pipeline.storage.exports.ExportError: could not write ...` -> `could not write ...`: our errors
+    are written to be read as they are; a builtin's name (`FileNotFoundError: ...`) stays."""
+    name, separator, rest = line.partition(": ")
+    return rest if separator and name.startswith("pipeline.") and " " not in name else line
 
 
 def summarise(settings: Settings, run_id: str) -> str:

@@ -24,6 +24,7 @@ INSTANCE_CONFIG = (
     "concurrency:\n  pools:\n    default_limit: 1  # one writer of news.duckdb at a time\n"
     "nux:\n  enabled: false\n"
     "telemetry:\n  enabled: false\n"
+    "python_logs:\n  managed_python_loggers: [pipeline]  # our log lines in the run's event log\n"
 )
 
 

@@ -70,7 +70,7 @@ def warehouse(
     )
     batch_path = staging_path(wirehouse.settings.warehouse_dir, staged_batch["run_id"][0])
     published = publish(wirehouse.settings.database_path, batch_path, run)
-    batch_path.unlink()  # published: only failed batches are kept for inspection
+    batch_path.unlink(missing_ok=True)  # published: only failed batches are kept for inspection
     context.log.info(f"published version {published.version}: {published.row_counts}")
     return dg.MaterializeResult(
         metadata={

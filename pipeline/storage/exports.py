@@ -5,14 +5,22 @@
   can rebuild any version;
 - `export_version(...)` (`wirehouse export --version N`): the tables as of version N, into any folder.
 
-Each file is written beside its final name and swapped in with `os.replace`, so a notebook never reads
-half a file; `exports/_version.json` says which version the current files hold.
+All or nothing: every file is first written beside its final name (`.<name>.partial`), and only when all
+of them were written are they renamed into place (renames need no space), `_version.json` last. A
+failure part way (a full disk) removes the partial files and leaves the previous exports, all of one
+version, as they were; a notebook never reads half a file.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import fcntl
 import json
+import logging
 import os
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 import duckdb
@@ -20,27 +28,37 @@ import duckdb
 from pipeline.storage.schema import TABLE_NAMES
 from pipeline.storage.warehouse import WarehouseError, connect_read_only, current_version
 
+logger = logging.getLogger(__name__)
+
+MANIFEST = "_version.json"
+PARTIAL_SUFFIX = ".partial"
+LOCK_FILE = ".lock"
+
+
+class ExportError(WarehouseError):
+    """Exports that could not be written; the previous exports are unchanged."""
+
 
 def export_current(database_path: Path, exports_dir: Path) -> dict[str, Path]:
     """The current version per table, plus each table's full history; returns the current files."""
-    con = connect_read_only(database_path)
-    try:
-        version = current_version(con)
-        written = {
-            table: _copy(con, f"SELECT * FROM main.{table}", exports_dir / table / f"{table}.parquet")
-            for table in TABLE_NAMES
-        }
-        for table in TABLE_NAMES:
-            _copy(
-                con,
-                f"SELECT * EXCLUDE (_row_hash) FROM history.{table}",
-                exports_dir / "history" / f"{table}.parquet",
-            )
-    finally:
-        con.close()
-    manifest = {"version": version, "tables": {name: str(path) for name, path in written.items()}}
-    (exports_dir / "_version.json").write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
-    return written
+    exports_dir.mkdir(parents=True, exist_ok=True)
+    with _exclusive(exports_dir / LOCK_FILE):
+        _remove_partials(exports_dir)
+        con = connect_read_only(database_path)
+        try:
+            version = current_version(con)
+            current = {table: exports_dir / table / f"{table}.parquet" for table in TABLE_NAMES}
+            queries = {path: f"SELECT * FROM main.{table}" for table, path in current.items()}
+            for table in TABLE_NAMES:
+                history = exports_dir / "history" / f"{table}.parquet"
+                queries[history] = f"SELECT * EXCLUDE (_row_hash) FROM history.{table}"
+            partials = _write_all(con, queries, _kept_exports(exports_dir))
+        finally:
+            con.close()
+        manifest = {"version": version, "tables": {name: str(path) for name, path in current.items()}}
+        partials[exports_dir / MANIFEST] = _write_manifest(exports_dir / MANIFEST, manifest, partials)
+        _swap_in(partials)
+    return current
 
 
 def export_version(database_path: Path, version: int, out_dir: Path) -> dict[str, Path]:
@@ -52,19 +70,99 @@ def export_version(database_path: Path, version: int, out_dir: Path) -> dict[str
             raise WarehouseError(
                 f"version {version} was never published in {database_path} (have {sorted(published)})"
             )
-        return {
-            table: _copy(
-                con, f"SELECT * FROM {table}_at({int(version)})", out_dir / table / f"{table}.parquet"
-            )
-            for table in TABLE_NAMES
-        }
+        files = {table: out_dir / table / f"{table}.parquet" for table in TABLE_NAMES}
+        queries = {path: f"SELECT * FROM {table}_at({int(version)})" for table, path in files.items()}
+        _swap_in(_write_all(con, queries, f"{out_dir} is unchanged"))
+        return files
     finally:
         con.close()
 
 
-def _copy(con: duckdb.DuckDBPyConnection, query: str, final: Path) -> Path:
-    final.parent.mkdir(parents=True, exist_ok=True)
-    partial = final.with_name(f".{final.name}.partial")
-    con.execute(f"COPY ({query}) TO '{partial}' (FORMAT parquet, COMPRESSION zstd)")
-    os.replace(partial, final)
-    return final
+def write_parquet(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+    """The one place exports touch the disk (tests inject a failing writer here)."""
+    con.execute(f"COPY ({query}) TO '{path}' (FORMAT parquet, COMPRESSION zstd)")
+
+
+def partial_path(final: Path) -> Path:
+    return final.with_name(f".{final.name}{PARTIAL_SUFFIX}")
+
+
+def _write_all(con: duckdb.DuckDBPyConnection, queries: Mapping[Path, str], kept: str) -> dict[Path, Path]:
+    """Every file written beside its final name, or none: on a failure the partial files are removed."""
+    partials: dict[Path, Path] = {}
+    for final, query in queries.items():
+        final.parent.mkdir(parents=True, exist_ok=True)
+        partials[final] = partial_path(final)
+        try:
+            write_parquet(con, query, partials[final])
+        except (OSError, duckdb.Error) as error:
+            _discard(partials.values())
+            raise ExportError(_write_failure(final, error, kept)) from error
+    return partials
+
+
+def _write_manifest(final: Path, manifest: dict, partials: Mapping[Path, Path]) -> Path:
+    partial = partial_path(final)
+    try:
+        partial.write_text(json.dumps(manifest, indent=2) + "\n", encoding="utf-8")
+    except OSError as error:
+        _discard([*partials.values(), partial])
+        raise ExportError(_write_failure(final, error, _kept_exports(final.parent))) from error
+    return partial
+
+
+def _swap_in(partials: Mapping[Path, Path]) -> None:
+    """Renames only, in order (the manifest last): no space needed, nothing left half done."""
+    for final, partial in partials.items():
+        os.replace(partial, final)
+
+
+def _discard(paths: Iterable[Path]) -> None:
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _write_failure(final: Path, error: BaseException, kept: str) -> str:
+    return f"could not write the Parquet export {final}: {_os_reason(error)}; nothing was replaced: {kept}"
+
+
+def _os_reason(error: BaseException) -> str:
+    """The operating system's words ("No space left on device"), also from inside a DuckDB error."""
+    if isinstance(error, OSError) and error.errno:
+        return os.strerror(error.errno)
+    found = re.search(r'"errno":"(\d+)"', str(error))
+    if found and int(found.group(1)) in errno.errorcode:
+        return os.strerror(int(found.group(1)))
+    return str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+
+
+def _kept_exports(exports_dir: Path) -> str:
+    """What a notebook still finds after a failed export, for the error message."""
+    try:
+        version = json.loads((exports_dir / MANIFEST).read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        return f"{exports_dir} holds no complete export yet"
+    return f"{exports_dir} still holds version {version} ({MANIFEST}); free space and run again"
+
+
+def _remove_partials(exports_dir: Path) -> None:
+    """Partial files of an export that was killed (we hold the exports lock: none is being written)."""
+    leftovers = sorted(
+        path
+        for pattern in (f".*{PARTIAL_SUFFIX}", f"*/.*{PARTIAL_SUFFIX}")
+        for path in exports_dir.glob(pattern)
+    )
+    _discard(leftovers)
+    if leftovers:
+        logger.warning(
+            f"removed {len(leftovers)} partial file(s) left in {exports_dir} by an interrupted export "
+            f"(e.g. {leftovers[0].relative_to(exports_dir)}); every export is written again"
+        )
+
+
+@contextlib.contextmanager
+def _exclusive(lock_path: Path) -> Iterator[None]:
+    """One export into a folder at a time, across processes (two runs exporting together)."""
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield

@@ -14,7 +14,9 @@ from __future__ import annotations
 import contextlib
 import fcntl
 import json
+import logging
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -26,6 +28,8 @@ import duckdb
 import polars as pl
 
 from pipeline.storage.schema import HISTORY_COLUMNS, PUBLISHED_TABLES, TABLE_NAMES, quote_identifier
+
+logger = logging.getLogger(__name__)
 
 VERSIONS_DDL = """
 CREATE TABLE IF NOT EXISTS versions (
@@ -76,10 +80,15 @@ class PublishedVersion:
     rows_retired: int
 
 
+DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB's default is 80% of RAM; beyond this, joins and sorts spill to disk
+
+
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Every connection the pipeline opens: no progress bar drawn on the run's stdout."""
+    """Every connection the pipeline opens: no progress bar drawn on the run's stdout, and a memory bound
+    so a large corpus's SQL models spill to disk instead of taking the parse workers' memory."""
     con = duckdb.connect(str(path), read_only=read_only)
     con.execute("SET enable_progress_bar = false")
+    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
     return con
 
 
@@ -94,8 +103,10 @@ def connect_read_only(database_path: Path) -> duckdb.DuckDBPyConnection:
 def writing(database_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a staged copy that replaces the published file on success.
 
-    Only one writer at a time (an exclusive lock file); on any error the staged copy is removed
-    and the published file is left as it was.
+    Only one writer at a time (an exclusive lock file). The published file is held open read-only until
+    the swap: that fails if another process has it open for writing (its writes would be lost), and
+    stops one from opening it meanwhile. On any error the staged copy is removed and the published
+    file is left as it was.
     """
     database_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = database_path.with_name(database_path.name + ".lock")
@@ -103,24 +114,80 @@ def writing(database_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     with open(lock_path, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         _remove_leftovers(database_path)  # from a writer that was killed: we hold the lock now
+        guard = _hold_published(database_path)
         try:
-            if database_path.exists():
-                shutil.copyfile(database_path, staging)
+            _copy_published(database_path, staging)
             con = connect(staging)
             try:
                 yield con
                 con.execute("CHECKPOINT")
             finally:
                 con.close()
-            os.replace(staging, database_path)
+            _swap_in(staging, database_path)
         finally:
+            if guard is not None:
+                guard.close()
             staging.unlink(missing_ok=True)
-            staging.with_name(staging.name + ".wal").unlink(missing_ok=True)
+            _wal(staging).unlink(missing_ok=True)
+
+
+def _wal(database_path: Path) -> Path:
+    return database_path.with_name(database_path.name + ".wal")
 
 
 def _remove_leftovers(database_path: Path) -> None:
-    for leftover in database_path.parent.glob(f".{database_path.name}.staging-*"):
+    """Copies left by a publish that was killed: never published, so removed (and said so)."""
+    leftovers = sorted(database_path.parent.glob(f".{database_path.name}.staging-*"))
+    for leftover in leftovers:
         leftover.unlink(missing_ok=True)
+    copies = sorted({path.name.removesuffix(".wal") for path in leftovers})
+    if copies:
+        what = "a copy" if len(copies) == 1 else f"{len(copies)} copies"
+        logger.warning(
+            f"removed {what} of {database_path} left by an interrupted publish ({', '.join(copies)}): "
+            f"never published, {database_path.name} is unchanged"
+        )
+
+
+def _hold_published(database_path: Path) -> duckdb.DuckDBPyConnection | None:
+    """A read-only connection to the published file, or a WarehouseError saying why there is none.
+
+    DuckDB refuses it while another process holds the file read-write, and refuses any writer while it
+    is open; analysts' read-only connections share it."""
+    if not database_path.exists():
+        return None
+    try:
+        return connect(database_path, read_only=True)
+    except duckdb.Error as error:
+        raise WarehouseError(_cannot_hold_message(database_path, error)) from error
+
+
+def _cannot_hold_message(database_path: Path, error: duckdb.Error) -> str:
+    text = str(error)
+    pid = re.search(r"\(PID (\d+)\)", text)
+    if "Conflicting lock" in text:
+        holder = f"another process (PID {pid.group(1)})" if pid else "another process"
+        return (
+            f"{database_path} is open for writing by {holder}; nothing was published; close it "
+            "(analysts connect read-only: duckdb.connect(path, read_only=True)) and run again"
+        )
+    return f"cannot open {database_path}: {text.splitlines()[0]}; nothing was published"
+
+
+def _copy_published(database_path: Path, staging: Path) -> None:
+    """The published file and its write-ahead log, if a writer that crashed left one (its commits)."""
+    if not database_path.exists():
+        return
+    shutil.copyfile(database_path, staging)
+    if _wal(database_path).exists():
+        shutil.copyfile(_wal(database_path), _wal(staging))
+
+
+def _swap_in(staging: Path, database_path: Path) -> None:
+    """The checkpointed copy replaces the published file. A log left beside the published file is in
+    the copy already, and DuckDB refuses to open a file whose log belongs to an older one: removed."""
+    _wal(database_path).unlink(missing_ok=True)
+    os.replace(staging, database_path)
 
 
 def publish(database_path: Path, batch_path: Path, run: RunInfo) -> PublishedVersion:
