@@ -55,7 +55,7 @@ clean:  ## remove outputs (the published warehouse included)
 		warehouse/cache warehouse/landing .dagster_home ui-check profile
 
 profile: setup  ## one `wirehouse run` on ../shared/corpora/bbc under py-spy: CPU per step and inside the parse
-	$(BIN)/python .ci/profile.py --out profile
+	$(BIN)/python .ci/profile_run.py --out profile
 
 bench: setup  ## the pipeline against bare spaCy on ../shared/corpora/bbc (1x and 10x; BENCH_SCALES="1" for 1x only)
 	$(BIN)/python .ci/bench.py

@@ -211,8 +211,7 @@ def make_mention(
     if label == PERSON and not name_like(doc[start:end]):
         label = "WORK_OF_ART"  # "Birth of Modern Canada", "They Call Me George: The Untold Story"
     char_start = doc[start].idx
-    char_end = doc[end - 1].idx + len(doc[end - 1])
-    text = strip_possessive(doc.text[char_start:char_end])
+    text = strip_possessive(doc[start:end].text)  # not doc.text[...]: that joins the whole article each time
     char_end = char_start + len(text)
     if not any(ch.isalnum() for ch in text):
         return None
@@ -312,11 +311,21 @@ def attach_roles(mentions: list[Mention], text: str, roles: list[tuple[int, int]
             m.role = text[found[0] : end].strip()
 
 
+# No person's name has more words. The model can tag a run of thousands of tokens as one PERSON ("x/ x/ …");
+# indexing every tail of such a "name" took the time and memory of its length squared (found by fuzzing).
+MAX_NAME_WORDS = 10
+
+
+def has_tails(m: Mention) -> bool:
+    """A person's name of several words, whose tails ('miller' of 'david miller') name them too."""
+    return m.label == PERSON and 1 < len(m.key) <= MAX_NAME_WORDS
+
+
 def full_name_index(mentions: list[Mention]) -> dict[tuple[str, ...], list[Mention]]:
     """Every tail of every multi-word PERSON name ('netanyahu', 'david miller') -> the full names."""
     index: dict[tuple[str, ...], list[Mention]] = defaultdict(list)
     for m in mentions:
-        if m.label == PERSON and len(m.key) > 1:
+        if has_tails(m):
             for k in range(len(m.key)):
                 index[m.key[k:]].append(m)
     return index
@@ -409,7 +418,7 @@ def unnamed_speakers(doc: Doc, mentions: list[Mention], starts: list[int], ref: 
             Mention(
                 start=doc[first].idx,
                 end=tok.idx + len(tok),
-                text=doc.text[doc[first].idx : tok.idx + len(tok)],
+                text=doc[first : tok.i + 1].text,
                 label=PERSON,
                 sentence_no=sentence_no(starts, tok.i),
                 tok_start=first,
@@ -521,7 +530,7 @@ def key_index(mentions: list[Mention]) -> dict[tuple[str, ...], Mention]:
         if current is None or (m.label == PERSON and current.label != PERSON):
             by_key[m.key] = m
     for m in mentions:
-        if m.label == PERSON and len(m.key) > 1:
+        if has_tails(m):
             for k in range(1, len(m.key)):
                 current = by_key.get(m.key[k:])
                 if current is None or current.label != PERSON:

@@ -256,9 +256,12 @@ def cue_after(ctx: Context, m: Marked) -> Token | None:
     if first >= len(doc):
         return None
     window = 3 if ctx.text[m.start : m.end].rstrip().endswith(".") else CUE_AFTER_WINDOW
-    limit = min(doc[first].sent.end, first + window, len(doc))
-    for i in range(first, limit):
+    # the window ends with the sentence; found token by token, as `Token.sent` walks the whole sentence
+    # (in a 50,000-character paragraph without a full stop that made the quotes quadratic: found by fuzzing)
+    for i in range(first, min(first + window, len(doc))):
         tok = doc[i]
+        if i > first and tok.is_sent_start:
+            return None
         if tok.idx >= m.para_end or i in ctx.quote_of_token or tok.text in OPENERS:
             return None
         if ctx.is_cue(tok):

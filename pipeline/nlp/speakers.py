@@ -485,7 +485,7 @@ def group_phrase(subj: Token) -> str:
         toks = toks[:-1]
     if not toks:
         return subj.text
-    return doc.text[toks[0].idx : toks[-1].idx + len(toks[-1])]
+    return doc[toks[0].i : toks[-1].i + 1].text
 
 
 def apposition_role(subj: Token) -> str | None:
@@ -494,8 +494,6 @@ def apposition_role(subj: Token) -> str | None:
         if child.dep_ == "appos" and child.pos_ == "NOUN":
             toks = [t for t in child.subtree if "\n" not in t.text]
             if toks:
-                doc = subj.doc
-                start, end = toks[0].idx, toks[-1].idx + len(toks[-1])
-                text = doc.text[start:end].strip(" ,;:")
+                text = subj.doc[toks[0].i : toks[-1].i + 1].text.strip(" ,;:")
                 return text or None
     return None

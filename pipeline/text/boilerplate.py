@@ -277,12 +277,19 @@ def mark_repeats(lines: list[Line], verdicts: Mapping[int, Verdict]) -> Verdicts
 _LIST_TRANSPARENT = frozenset({"related_link", "blank", "symbol_line", "duplicate_line"})
 
 
-def mark_list_followers(lines: list[Line], verdicts: Mapping[int, Verdict]) -> Verdicts:
-    """Short headline lines right after a list label ("Related articles") are the list's links."""
+def mark_list_followers(
+    lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()
+) -> Verdicts:
+    """Short headline lines right after a list label ("Related articles") are the list's links. Lines in
+    `skip` (the title and standfirst already chosen) end a list: they cannot be both."""
     found: Verdicts = {}
     in_list = False
+    skipped = set(skip)
     for line in lines:
         if not line.text or line.is_separator:
+            continue
+        if line.index in skipped:
+            in_list = False
             continue
         verdict = verdicts.get(line.index)
         if verdict is not None:
@@ -494,12 +501,11 @@ def mark_after(
     short_only: bool,
     keep: Iterable[int] = (),
 ) -> Verdicts:
-    """Label the unclaimed lines after index `start`; with `short_only`, only short non-prose lines (a long
-    unpunctuated last line is more likely a truncated paragraph than a menu) outside content lists
-    (`keep`)."""
+    """Label the unclaimed lines after index `start` but those in `keep`; with `short_only`, only short
+    non-prose lines (a long unpunctuated last line is more likely a truncated paragraph than a menu)."""
     return {
         ln.index: verdict
-        for ln in content_lines(lines, verdicts, keep if short_only else ())
+        for ln in content_lines(lines, verdicts, keep)
         if ln.index > start
         and not (short_only and (is_sentence_like(ln.text) or ln.words > MAX_FOOTER_LINE_WORDS))
     }
@@ -510,7 +516,7 @@ def mark_footer(
 ) -> Verdicts:
     """Footer: everything after a copyright notice in the second half of the page, and the short lines that
     follow the last prose paragraph (menus, tag lists, social links) unless they form a content list (`keep`).
-    `skip` (title, standfirst) never counts as the last paragraph."""
+    `skip` (title, standfirst) never counts as the last paragraph and is never footer."""
     found: Verdicts = {}
     non_empty = [ln for ln in lines if ln.text and not ln.is_separator]
     half = non_empty[len(non_empty) // 2].index if non_empty else 0
@@ -518,7 +524,12 @@ def mark_footer(
     if copyright_at:
         found.update(
             mark_after(
-                lines, verdicts, min(copyright_at), Verdict("footer", "after_copyright"), short_only=False
+                lines,
+                verdicts,
+                min(copyright_at),
+                Verdict("footer", "after_copyright"),
+                short_only=False,
+                keep=skip,
             )
         )
     merged = {**verdicts, **found}

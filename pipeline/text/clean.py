@@ -122,7 +122,7 @@ def classify_lines(lines: list[Line], ref: CleaningReference) -> Classified:
     verdicts = keep_standfirst_repeat(lines, verdicts, head)
     kept = {i for i in (head.title, head.subtitle) if i is not None}
     verdicts |= mark_masthead(lines, verdicts, head)
-    verdicts |= mark_list_followers(lines, verdicts)
+    verdicts |= mark_list_followers(lines, verdicts, skip=kept)
     lists = content_list_lines(lines, verdicts, barriers=kept)
     verdicts = {i: v for i, v in verdicts.items() if i not in lists}  # list items a caption rule took
     verdicts |= mark_short_runs(lines, verdicts, barriers=kept, keep=lists)

@@ -206,10 +206,17 @@ _NOISE = re.compile(r"[|/•·()\[\]–—]")
 _WORD = re.compile(r"[^\W\d_]+")
 UPDATE_LABELS = frozenset({"updated", "last updated", "last modified"})
 HEADER_DATE_LINES = 15  # a bare date counts as publication date only near the top
+# What a stamp leaves out is the first of the month (or year) at midnight, not today's day and month as in
+# dateutil's default: "March 2024" must parse the same on every day it is run.
+_MISSING_PARTS = datetime(2000, 1, 1)
+# Dates outside the range the articles suite accepts (expectations/articles.json) are misreadings ("JAN:1900",
+# a film's release year); published, they would block the whole run, so such a stamp gives no date.
+PLAUSIBLE_DATES = (datetime(1990, 1, 1), datetime(2100, 1, 1))
 
 
 def parse_datetime(fragment: str) -> datetime | None:
-    """Naive datetime from a free-text stamp ("Tue, Nov 19, 2019 | 10:48"), None when there is no year."""
+    """Naive datetime from a free-text stamp ("Tue, Nov 19, 2019 | 10:48"), None when there is no year or
+    the date is implausible (see PLAUSIBLE_DATES)."""
     if not _YEAR.search(fragment):
         return None
     cleaned = _DOTTED_TIME.sub(r"\1:\2", _NOISE.sub(" ", fragment))
@@ -221,10 +228,12 @@ def parse_datetime(fragment: str) -> datetime | None:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")
-                parsed = date_parser.parse(attempt, fuzzy=True, ignoretz=True)
+                parsed = date_parser.parse(attempt, fuzzy=True, ignoretz=True, default=_MISSING_PARTS)
         except (ValueError, OverflowError, TypeError):
             continue
-        return parsed.replace(tzinfo=None)
+        parsed = parsed.replace(tzinfo=None)
+        if PLAUSIBLE_DATES[0] <= parsed <= PLAUSIBLE_DATES[1]:
+            return parsed
     return None
 
 
