@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import polars as pl
@@ -18,6 +20,17 @@ def test_shards_answer_their_keys_even_without_rows(tmp_path: Path) -> None:
     assert hits == {"a:1", "c:1"}  # c has no mention rows, and is still a hit
     assert frames["mentions"]["text"].to_list() == ["Ann Lee", "Leeds"]
     assert FrameCache(tmp_path, "fp2", ("mentions",)).lookup(pl.Series(["a:1"])) == ({}, set())
+
+
+def test_a_shard_a_killed_run_left_half_written_is_removed_once_old(tmp_path: Path) -> None:
+    cache = FrameCache(tmp_path, "fp1", ("mentions",))
+    old, recent = tmp_path / "fp1" / ".old.partial", tmp_path / "fp1" / ".recent.partial"
+    for partial in (old, recent):
+        partial.mkdir(parents=True)
+        (partial / "mentions.parquet").write_bytes(b"half")
+    os.utime(old, (time.time() - 7200, time.time() - 7200))
+    assert cache.lookup(pl.Series(["a:1"])) == ({}, set())
+    assert not old.exists() and recent.exists()  # a recent one may be a concurrent run's
 
 
 def test_the_last_result_is_kept_for_its_exact_input_only(tmp_path: Path) -> None:

@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import time
 import uuid
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -21,6 +22,7 @@ from pathlib import Path
 import polars as pl
 
 KEY_COLUMN = "_cache_key"
+ABANDONED_AFTER_SECONDS = 3600.0
 
 
 def fingerprint(parts: Iterable[str], files: Iterable[Path]) -> str:
@@ -42,6 +44,7 @@ class FrameCache:
 
     def lookup(self, keys: pl.Series) -> tuple[dict[str, pl.DataFrame], set[str]]:
         """The cached rows of every table for the keys found, and which keys were found."""
+        self.remove_abandoned()
         shards = sorted(self.folder.glob("*/keys.parquet")) if self.folder.is_dir() else []
         if not shards:
             return {}, set()
@@ -68,6 +71,19 @@ class FrameCache:
             first_shard = rows.group_by(KEY_COLUMN).agg(pl.col("_shard").min())
             frames[table] = rows.join(first_shard, on=[KEY_COLUMN, "_shard"]).drop(KEY_COLUMN, "_shard")
         return frames, hits
+
+    def remove_abandoned(self, older_than_seconds: float = ABANDONED_AFTER_SECONDS) -> list[Path]:
+        """Shards a killed run left half-written (never renamed into place); a recent one may be a
+        concurrent run's, still being written, so only old ones go."""
+        now = time.time()
+        abandoned = [
+            partial
+            for partial in (self.folder.glob(".*.partial") if self.folder.is_dir() else [])
+            if now - partial.stat().st_mtime > older_than_seconds
+        ]
+        for partial in abandoned:
+            shutil.rmtree(partial, ignore_errors=True)
+        return abandoned
 
     def store(self, keys_by_article: Mapping[str, str], frames: Mapping[str, pl.DataFrame]) -> None:
         """Remember each table's rows under the key of their article (`article_id` column)."""
