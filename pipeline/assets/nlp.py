@@ -39,18 +39,20 @@ def parse(context: dg.AssetExecutionContext, articles: pl.DataFrame, wirehouse: 
     settings = wirehouse.settings
     cache = FrameCache(settings.cache_dir / "nlp", extraction_fingerprint(), NLP_TABLES)
     keys = cache_keys(articles)
-    cached, hits = cache.lookup(keys)
+    _, hits = cache.lookup(keys, rows=False)
     missing = ~keys.is_in(list(hits))
     todo = articles.filter(missing)
-    fresh: dict[str, pl.DataFrame] = {}
     if todo.height:
         if settings.n_process > 1:
             preload_great_expectations()  # the parent waits on the workers meanwhile; the suites need it next
         key_of = dict(zip(todo["article_id"], keys.filter(missing), strict=True))
-        fresh = _parse_with_checkpoints(context, todo, key_of, cache, settings.batch_size, settings.n_process)
+        _parse_into_cache(context, todo, key_of, cache, settings.batch_size, settings.n_process)
     context.log.info(f"parsed {todo.height} article(s), {articles.height - todo.height} from the cache")
-    mentions = _combine(cached, fresh, "entity_mentions", MENTIONS_SCHEMA, "mention_id")
-    quotes = _combine(cached, fresh, "quotes", QUOTES_SCHEMA, "quote_id")
+    # every article's rows from the cache, read once the workers are gone: the parent never holds the rows
+    # of a whole corpus while the workers hold their models
+    cached, _ = cache.lookup(keys)
+    mentions = _combine(cached, "entity_mentions", MENTIONS_SCHEMA, "mention_id")
+    quotes = _combine(cached, "quotes", QUOTES_SCHEMA, "quote_id")
     work = {"articles_parsed": todo.height, "articles_from_cache": articles.height - todo.height}
     yield dg.Output(mentions, "parsed_mentions", metadata={"dagster/row_count": mentions.height, **work})
     yield dg.Output(quotes, "parsed_quotes", metadata={"dagster/row_count": quotes.height, **work})
@@ -106,37 +108,33 @@ def _per_article(counts: pl.DataFrame) -> dg.MetadataValue:
     return dg.MetadataValue.json({row["source_path"]: row["len"] for row in counts.iter_rows(named=True)})
 
 
-def _parse_with_checkpoints(
+def _parse_into_cache(
     context: dg.AssetExecutionContext,
     todo: pl.DataFrame,
     key_of: dict[str, str],
     cache: FrameCache,
     batch_size: int,
     n_process: int,
-) -> dict[str, pl.DataFrame]:
-    """Parse the articles chunk by chunk, storing finished chunks in the cache as they come.
+) -> None:
+    """Parse the articles chunk by chunk, storing finished chunks in the cache every CHECKPOINT_ARTICLES.
 
     A run stopped part way (killed, out of memory, a restart) keeps what it parsed: the next run starts
-    from the cache. Chunks finish in any order; the caller sorts the rows by id."""
-    finished: list[Extracted] = []
-    stored = 0  # finished[:stored] are in the cache
+    from the cache. Only the chunks not yet stored are held in memory."""
+    pending: list[Extracted] = []
     parsed = 0
     for chunk in extract_in_chunks(todo, batch_size=batch_size, n_process=n_process):
-        finished.append(chunk)
+        pending.append(chunk)
         parsed += len(chunk.article_ids)
-        unsaved = finished[stored:]
-        if sum(len(c.article_ids) for c in unsaved) >= CHECKPOINT_ARTICLES or parsed == todo.height:
-            cache.store({a: key_of[a] for c in unsaved for a in c.article_ids}, _tables(unsaved))
-            stored = len(finished)
+        if sum(len(c.article_ids) for c in pending) >= CHECKPOINT_ARTICLES or parsed == todo.height:
+            cache.store(
+                {a: key_of[a] for c in pending for a in c.article_ids},
+                {
+                    "entity_mentions": pl.concat([c.mentions for c in pending]),
+                    "quotes": pl.concat([c.quotes for c in pending]),
+                },
+            )
+            pending.clear()
             context.log.info(f"parsed {parsed}/{todo.height} article(s)")
-    return _tables(finished)
-
-
-def _tables(chunks: list[Extracted]) -> dict[str, pl.DataFrame]:
-    return {
-        "entity_mentions": pl.concat([chunk.mentions for chunk in chunks]),
-        "quotes": pl.concat([chunk.quotes for chunk in chunks]),
-    }
 
 
 def cache_keys(articles: pl.DataFrame) -> pl.Series:
@@ -151,9 +149,7 @@ def cache_keys(articles: pl.DataFrame) -> pl.Series:
     )
 
 
-def _combine(
-    cached: dict[str, pl.DataFrame], fresh: dict[str, pl.DataFrame], table: str, schema: dict, order_by: str
-) -> pl.DataFrame:
-    parts = [frame for frame in (cached.get(table), fresh.get(table)) if frame is not None]
-    combined = pl.concat(parts, how="diagonal_relaxed") if parts else pl.DataFrame(schema=schema)
+def _combine(cached: dict[str, pl.DataFrame], table: str, schema: dict, order_by: str) -> pl.DataFrame:
+    frame = cached.get(table)
+    combined = frame if frame is not None else pl.DataFrame(schema=schema)
     return combined.select(list(schema)).sort(order_by)

@@ -24,6 +24,9 @@ from pipeline.nlp.extract import extract
 from pipeline.nlp.model import load_model
 
 CHUNK_CHARS = 200_000  # about 40,000 tokens: a spaCy batch of ordinary articles, a few long ones
+# a worker is replaced after this many chunks (~3,000 articles): its memory grows with what it has parsed,
+# and a fresh one costs two seconds
+TASKS_PER_WORKER = 50
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ def extract_in_chunks(
         mp_context=multiprocessing.get_context("spawn"),  # forking a threaded parent (Polars) can hang
         initializer=_exit_with_parent,
         initargs=(os.getpid(),),
+        max_tasks_per_child=TASKS_PER_WORKER,
     )
     try:
         # a few chunks in flight per worker: enough to keep them busy, few enough to keep memory flat

@@ -42,8 +42,9 @@ class FrameCache:
         self.folder = root / fingerprint
         self.tables = tables
 
-    def lookup(self, keys: pl.Series) -> tuple[dict[str, pl.DataFrame], set[str]]:
-        """The cached rows of every table for the keys found, and which keys were found."""
+    def lookup(self, keys: pl.Series, rows: bool = True) -> tuple[dict[str, pl.DataFrame], set[str]]:
+        """The cached rows of every table for the keys found (none when `rows` is false), and which keys
+        were found."""
         self.remove_abandoned()
         shards = sorted(self.folder.glob("*/keys.parquet")) if self.folder.is_dir() else []
         if not shards:
@@ -56,8 +57,8 @@ class FrameCache:
             .collect()
         )
         hits = set(found[KEY_COLUMN].to_list())
-        if not hits:
-            return {}, set()
+        if not hits or not rows:
+            return {}, hits
         frames = {}
         for table in self.tables:
             # a key may have been stored by several shards (two runs racing): keep the first shard's rows
