@@ -39,11 +39,10 @@ PARTS = (
 WORKER_DETAIL = (
     ("doc_rows (", "extraction (entities, quotes, speakers)"),
     ("paragraph_doc (", "tokenizer and paragraph marks"),
-    ("tok2vec", "spaCy tok2vec"),
-    ("parser", "spaCy parser"),
-    ("ner", "spaCy ner"),
-    ("fast_attributes", "attribute ruler (fast)"),
-    ("tagger", "spaCy tagger"),
+    ("attributeruler.py", "attribute ruler: word exceptions (spaCy's ruler)"),
+    ("fast_attributes.py", "attribute ruler: tag lookup"),
+    ("thinc/", "neural network layers (tok2vec, tagger, parser, ner)"),
+    ("_pipe (", "parser and ner transitions (Cython, below spaCy's pipe loop)"),
 )
 
 
@@ -67,11 +66,11 @@ def summarise(raw: Path) -> None:
     total = sum(parts.values())
     print(f"\nCPU seconds sampled: {total / RATE:.1f} (all processes)")
     for name, samples in parts.most_common():
-        print(f"  {name:<48} {samples / RATE:7.1f} s  {samples / total:6.1%}")
+        print(f"  {name:<62} {samples / RATE:7.1f} s  {samples / total:6.1%}")
     inside = sum(worker.values())
     print("\ninside the parse workers:")
     for name, samples in worker.most_common():
-        print(f"  {name:<48} {samples / RATE:7.1f} s  {samples / max(inside, 1):6.1%}")
+        print(f"  {name:<62} {samples / RATE:7.1f} s  {samples / max(inside, 1):6.1%}")
 
 
 def main() -> None:
