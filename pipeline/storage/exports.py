@@ -13,20 +13,18 @@ version, as they were; a notebook never reads half a file.
 
 from __future__ import annotations
 
-import contextlib
 import errno
-import fcntl
 import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import duckdb
 
 from pipeline.storage.schema import TABLE_NAMES
-from pipeline.storage.warehouse import WarehouseError, connect_read_only, current_version
+from pipeline.storage.warehouse import WarehouseError, connect_read_only, current_version, exclusive
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +40,7 @@ class ExportError(WarehouseError):
 def export_current(database_path: Path, exports_dir: Path) -> dict[str, Path]:
     """The current version per table, plus each table's full history; returns the current files."""
     exports_dir.mkdir(parents=True, exist_ok=True)
-    with _exclusive(exports_dir / LOCK_FILE):
+    with exclusive(exports_dir / LOCK_FILE):
         _remove_partials(exports_dir)
         con = connect_read_only(database_path)
         try:
@@ -158,11 +156,3 @@ def _remove_partials(exports_dir: Path) -> None:
             f"removed {len(leftovers)} partial file(s) left in {exports_dir} by an interrupted export "
             f"(e.g. {leftovers[0].relative_to(exports_dir)}); every export is written again"
         )
-
-
-@contextlib.contextmanager
-def _exclusive(lock_path: Path) -> Iterator[None]:
-    """One export into a folder at a time, across processes (two runs exporting together)."""
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield

@@ -10,11 +10,9 @@ it), or a batch published just before the kill (removed). The next run says what
 
 from __future__ import annotations
 
-import contextlib
-import fcntl
 import logging
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,7 +22,7 @@ import polars as pl
 
 from pipeline.settings import DATABASE_FILE
 from pipeline.storage.schema import TABLE_NAMES
-from pipeline.storage.warehouse import connect
+from pipeline.storage.warehouse import connect, exclusive
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +73,7 @@ def stage_batch(
     if missing:
         raise ValueError(f"cannot stage the batch: tables missing: {', '.join(missing)}")
     path.parent.mkdir(parents=True, exist_ok=True)
-    with _staging_lock(path.parent):
+    with exclusive(path.parent / LOCK_FILE):  # a sweep never removes a batch being written
         if path.parent.name == STAGING_FOLDER:
             report_leftovers(path.parent, sweep_leftovers(path.parent.parent))
         _write_batch(path, tables, run_id, input_fingerprint)
@@ -184,11 +182,3 @@ def _counted(paths: list[Path], what: str) -> str:
     """`1 half-written batch (a.duckdb)`, `2 half-written batches (a.duckdb, b.duckdb)`."""
     described = what if len(paths) == 1 else what.replace("batch", "batches", 1)
     return f"{len(paths)} {described} ({', '.join(path.name for path in paths)})"
-
-
-@contextlib.contextmanager
-def _staging_lock(folder: Path) -> Iterator[None]:
-    """Held while a batch is written: a sweep never removes a batch another run is writing."""
-    with open(folder / LOCK_FILE, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        yield

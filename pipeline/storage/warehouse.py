@@ -100,6 +100,14 @@ def connect_read_only(database_path: Path) -> duckdb.DuckDBPyConnection:
 
 
 @contextlib.contextmanager
+def exclusive(lock_path: Path) -> Iterator[None]:
+    """An exclusive lock on a lock file, across processes: one writer of what it guards at a time."""
+    with open(lock_path, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield
+
+
+@contextlib.contextmanager
 def writing(database_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-write connection to a staged copy that replaces the published file on success.
 
@@ -111,8 +119,7 @@ def writing(database_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     database_path.parent.mkdir(parents=True, exist_ok=True)
     lock_path = database_path.with_name(database_path.name + ".lock")
     staging = database_path.with_name(f".{database_path.name}.staging-{uuid.uuid4().hex[:12]}")
-    with open(lock_path, "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
+    with exclusive(lock_path):
         _remove_leftovers(database_path)  # from a writer that was killed: we hold the lock now
         guard = _hold_published(database_path)
         try:
