@@ -14,7 +14,10 @@ bad file never stops the others. The reasons (kept in sync with `expectations/qu
   it (WIREHOUSE_CHECK_LANGUAGE=0 turns the check off);
 - `unreadable`: not a regular file, a symlink loop or a broken symlink, no permission, an I/O error;
 - `vanished`: listed, then gone before it could be read;
-- `duplicate`: the same bytes as a file read earlier in the run.
+- `duplicate`: the same bytes as a file read earlier in the run;
+- `outside_input`: a symbolic link (or a chain of them) whose real path lies outside the input folder. A
+  landing folder is where other people drop files: such a link is never read, not even hashed, and its
+  detail names the link, never the target's content. Links that stay inside the folder work as files.
 
 Files still being written are not inputs yet: temporary names (dotfiles, `~` names, `*.partial.txt`, ...)
 are never listed, and a file changed within the last WIREHOUSE_SETTLE_SECONDS (default 2) is watched for
@@ -55,6 +58,7 @@ QUARANTINE_REASONS = (
     "unreadable",
     "vanished",
     "duplicate",
+    "outside_input",
 )
 DEFAULT_SETTLE_SECONDS = 2.0  # a producer writing in pieces pauses less than this between two pieces
 TEMPORARY_STEM_SUFFIXES = (".partial", ".part", ".tmp")  # `story.partial.txt`: renamed when complete
@@ -80,12 +84,28 @@ class InputLimits:
 
 
 def list_input_files(input_dir: Path) -> list[Path]:
-    """All `*.txt` files below `input_dir` that are not temporary names, in a stable order."""
+    """All `*.txt` files below `input_dir` that are not temporary names, in a stable order.
+
+    Symbolic links to directories are not descended into (what they hold inside the folder is listed at its
+    real place); one that leads outside the folder is listed itself, so the run quarantines it."""
     if not input_dir.is_dir():
         raise FileNotFoundError(f"input folder {input_dir} does not exist or is not a folder")
-    return sorted(
-        path for path in input_dir.rglob("*.txt") if not is_temporary_name(path.relative_to(input_dir))
-    )
+    root = input_dir.resolve()
+    found: list[Path] = []
+    for folder, subfolders, files in os.walk(input_dir):
+        here = Path(folder)
+        found.extend(here / name for name in files if name.endswith(".txt"))
+        found.extend(
+            here / name
+            for name in subfolders
+            if name.endswith(".txt") or ((here / name).is_symlink() and leads_outside(here / name, root))
+        )
+    return sorted(path for path in found if not is_temporary_name(path.relative_to(input_dir)))
+
+
+def leads_outside(path: Path, root: Path) -> bool:
+    """Whether `path`, every link of a chain followed, ends outside the folder `root` (already resolved)."""
+    return not Path(os.path.realpath(path)).is_relative_to(root)
 
 
 def is_temporary_name(relative: PurePath) -> bool:
@@ -106,6 +126,7 @@ class ListedFile:
     path: Path
     relative: str
     signature: str
+    outside_input: bool = False  # a link leading out of the folder: listed to be quarantined, never read
 
     def unchanged(self) -> bool:
         """Still the same size and modification time as when listed (a writer has not touched it)."""
@@ -159,9 +180,14 @@ def _list_with_ages(
     """Every input file with its signature, and those younger than `settle_seconds` with their age."""
     listed: list[ListedFile] = []
     fresh: list[tuple[ListedFile, float]] = []
+    root = input_dir.resolve()
     for path in list_input_files(input_dir):
+        relative = path.relative_to(input_dir).as_posix()
+        if leads_outside(path, root):
+            listed.append(ListedFile(path, relative, "outside_input", outside_input=True))
+            continue
         signature, modified = stat_signature(path)
-        file = ListedFile(path, path.relative_to(input_dir).as_posix(), signature)
+        file = ListedFile(path, relative, signature)
         listed.append(file)
         age = time.time() - modified if modified is not None else None
         if settle_seconds > 0 and age is not None and age < settle_seconds:
@@ -177,6 +203,11 @@ def describe_deferred(deferred: Collection[str], settle_seconds: float, shown: i
         f"{len(names)} file(s) still being written (changed within the last {settle_seconds:g} s, "
         f"WIREHOUSE_SETTLE_SECONDS) deferred to the next pass: {listed}"
     )
+
+
+def outside_input_detail(relative: str) -> str:
+    """Names the link only: where it leads and what it holds are someone else's files."""
+    return f"symbolic link {relative} leads outside the input folder; it was not read"
 
 
 def article_id_for(content_sha256: str) -> str:
@@ -266,6 +297,11 @@ def read_settled_input_folder(
     first_path_by_hash: dict[str, str] = {}
     for listed in listing.settled:
         relative = listed.relative
+        if listed.outside_input:
+            quarantined.append(
+                {"source_path": relative, "reason": "outside_input", "detail": outside_input_detail(relative)}
+            )
+            continue
         try:
             data = read_file_bytes(listed.path, limits.max_file_bytes)
             if settle_seconds > 0 and not listed.unchanged():

@@ -80,6 +80,8 @@ def _new_contents(listing: InputListing, known: set[str]) -> tuple[list[tuple[st
     new: list[tuple[str, str]] = []
     changed: list[str] = []
     for listed in listing.settled:
+        if listed.outside_input:
+            continue  # never read, not even hashed: the run's ingest step quarantines it
         try:
             digest = hashlib.sha256(listed.path.read_bytes()).hexdigest()
         except OSError:

@@ -358,6 +358,87 @@ def test_decode_raises_only_undecodable_input_with_a_known_reason() -> None:
         assert refused.value.reason in QUARANTINE_REASONS
 
 
+# --- links leading outside the input folder -----------------------------------------------------------------
+
+SECRET = "Salary review, confidential: the board agreed the figures on Monday and nobody else may read them.\n"
+
+
+def _landing_beside_a_secret(tmp_path: Path) -> tuple[Path, Path]:
+    """An input folder with one good article, and a private folder beside it holding a readable text."""
+    inputs, private = tmp_path / "input", tmp_path / "private"
+    inputs.mkdir()
+    private.mkdir()
+    (inputs / "good.txt").write_text(ARTICLE, encoding="utf-8")
+    (private / "secret.txt").write_text(SECRET, encoding="utf-8")
+    return inputs, private
+
+
+def _outside(quarantine) -> dict[str, str]:
+    return {
+        row["source_path"]: row["detail"]
+        for row in quarantine.iter_rows(named=True)
+        if row["reason"] == "outside_input"
+    }
+
+
+def test_a_link_to_a_file_beside_the_input_folder_is_quarantined_unread(tmp_path: Path, monkeypatch) -> None:
+    inputs, private = _landing_beside_a_secret(tmp_path)
+    (inputs / "innocent.txt").symlink_to(private / "secret.txt")
+    opened: list[str] = []
+    real_open = Path.open
+
+    def recording_open(self: Path, *args, **kwargs):
+        opened.append(os.path.realpath(self))
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "open", recording_open)
+    raw, quarantine = read_input_folder(inputs)
+    assert raw["source_path"].to_list() == ["good.txt"]
+    detail = _outside(quarantine)["innocent.txt"]
+    assert "innocent.txt" in detail and "secret" not in detail and "Salary" not in detail
+    assert str(private / "secret.txt") not in opened, "the target must never be opened"
+
+
+def test_a_link_to_a_directory_outside_is_quarantined_and_not_descended(tmp_path: Path) -> None:
+    inputs, private = _landing_beside_a_secret(tmp_path)
+    (inputs / "shared").symlink_to(private, target_is_directory=True)
+    raw, quarantine = read_input_folder(inputs)
+    assert raw["source_path"].to_list() == ["good.txt"]
+    assert list(_outside(quarantine)) == ["shared"]
+    assert SECRET.strip() not in " ".join(raw["text"].to_list())
+
+
+def test_a_chain_of_links_that_ends_outside_is_quarantined(tmp_path: Path) -> None:
+    inputs, private = _landing_beside_a_secret(tmp_path)
+    (inputs / "hop").mkdir()
+    (inputs / "hop" / "second.txt").symlink_to(private / "secret.txt")
+    (inputs / "first.txt").symlink_to(inputs / "hop" / "second.txt")
+    raw, quarantine = read_input_folder(inputs)
+    assert raw["source_path"].to_list() == ["good.txt"]
+    assert set(_outside(quarantine)) == {"first.txt", "hop/second.txt"}
+
+
+def test_links_that_stay_inside_the_folder_keep_working(tmp_path: Path) -> None:
+    inputs, _ = _landing_beside_a_secret(tmp_path)
+    (inputs / "archive").mkdir()
+    (inputs / "archive" / "story.txt").write_text(ARTICLE.replace("three", "four"), encoding="utf-8")
+    (inputs / "latest.txt").symlink_to(inputs / "archive" / "story.txt")
+    (inputs / "mirror").symlink_to(inputs / "archive", target_is_directory=True)
+    raw, quarantine = read_input_folder(inputs)
+    assert set(raw["source_path"]) == {"good.txt", "archive/story.txt"}
+    assert dict(zip(quarantine["source_path"], quarantine["reason"], strict=True)) == {"latest.txt": "duplicate"}
+
+
+def test_the_landing_registry_never_hashes_a_link_outside(tmp_path: Path) -> None:
+    from pipeline.landing import register_new_files
+
+    inputs, private = _landing_beside_a_secret(tmp_path)
+    (inputs / "innocent.txt").symlink_to(private / "secret.txt")
+    batches = register_new_files(inputs, tmp_path / "warehouse", batch_size=10)
+    registered = [path for batch in batches for path, _ in batch.files]
+    assert registered == ["good.txt"]
+
+
 # --- end to end --------------------------------------------------------------------------------------------
 
 
@@ -387,6 +468,8 @@ def test_a_run_over_a_folder_of_bad_input_publishes_the_good_articles(
         (inputs / name).write_bytes(data)
     (inputs / "folder.txt").mkdir()
     (inputs / "loop.txt").symlink_to(inputs / "loop.txt")
+    (tmp_path / "private.txt").write_text(SECRET, encoding="utf-8")
+    (inputs / "private.txt").symlink_to(tmp_path / "private.txt")
     with (inputs / "huge.txt").open("wb") as handle:
         handle.truncate(50 * 1024 * 1024)
 
@@ -395,7 +478,9 @@ def test_a_run_over_a_folder_of_bad_input_publishes_the_good_articles(
     con = duckdb.connect(str(tmp_path / "wh" / "news.duckdb"), read_only=True)
     quarantined = dict(con.sql("SELECT source_path, reason FROM quarantine").fetchall())
     encodings = dict(con.sql("SELECT source_path, encoding FROM articles").fetchall())
+    leaked = con.sql("SELECT count(*) FROM articles WHERE body LIKE '%confidential%'").fetchall()[0][0]
     con.close()
+    assert leaked == 0
     assert quarantined == {
         "empty.txt": "empty",
         "blank.txt": "empty",
@@ -406,6 +491,7 @@ def test_a_run_over_a_folder_of_bad_input_publishes_the_good_articles(
         "folder.txt": "unreadable",
         "loop.txt": "unreadable",
         "huge.txt": "too_large",
+        "private.txt": "outside_input",
     }
     seeds = {article.name: "utf-8" for article in seed_input.glob("*.txt")}
     assert encodings == {**seeds, "legacy.txt": "cp1252", "wide.txt": "utf-16", "page.txt": "utf-8+html"}
