@@ -360,7 +360,7 @@ def test_decode_raises_only_undecodable_input_with_a_known_reason() -> None:
 
 # --- links leading outside the input folder -----------------------------------------------------------------
 
-SECRET = "Salary review, confidential: the board agreed the figures on Monday and nobody else may read them.\n"
+SECRET = "Salary review, confidential: the board agreed the figures on Monday; nobody else may read them.\n"
 
 
 def _landing_beside_a_secret(tmp_path: Path) -> tuple[Path, Path]:
@@ -426,7 +426,8 @@ def test_links_that_stay_inside_the_folder_keep_working(tmp_path: Path) -> None:
     (inputs / "mirror").symlink_to(inputs / "archive", target_is_directory=True)
     raw, quarantine = read_input_folder(inputs)
     assert set(raw["source_path"]) == {"good.txt", "archive/story.txt"}
-    assert dict(zip(quarantine["source_path"], quarantine["reason"], strict=True)) == {"latest.txt": "duplicate"}
+    reasons = dict(zip(quarantine["source_path"], quarantine["reason"], strict=True))
+    assert reasons == {"latest.txt": "duplicate"}
 
 
 def test_the_landing_registry_never_hashes_a_link_outside(tmp_path: Path) -> None:
