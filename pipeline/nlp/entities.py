@@ -191,7 +191,7 @@ def make_mention(
         return None
     label = ent.label_
     if label not in SPEAKER_LABELS and speaks(doc, start, end, ref):
-        label = PERSON  # "Vancouver's Bo Horvat said" came out as WORK_OF_ART
+        label = PERSON  # "Riverton's Ada Kimura said" can come out as WORK_OF_ART
     if label == PERSON:
         start = after_possessor(doc, start, end)
         end = before_credit(doc, start, end)
@@ -209,7 +209,7 @@ def make_mention(
     if start >= end:
         return None
     if label == PERSON and not name_like(doc[start:end]):
-        label = "WORK_OF_ART"  # "Birth of Modern Canada", "They Call Me George: The Untold Story"
+        label = "WORK_OF_ART"  # a book or film title: "Birth of a Harbour Town", "Call Me Later: A Memoir"
     char_start = doc[start].idx
     text = strip_possessive(doc[start:end].text)  # not doc.text[...]: that joins the whole article each time
     char_end = char_start + len(text)
@@ -267,7 +267,7 @@ def before_credit(doc: Doc, start: int, end: int) -> int:
 
 
 def after_possessor(doc: Doc, start: int, end: int) -> int:
-    """'Vancouver's Bo Horvat' names Bo Horvat: a person span starts after an inner possessive."""
+    """'Riverton's Ada Kimura' names Ada Kimura: a person span starts after an inner possessive."""
     for i in range(end - 2, start, -1):
         if doc[i].tag_ == "POS":
             return i + 1
@@ -347,7 +347,7 @@ def fix_labels(doc: Doc, mentions: list[Mention], ref: Reference) -> None:
         labels[m.key][m.label] += 1
         if preceded_by_honorific(doc, m, ref):
             person_evidence.add(m.key)
-    # "Nino Niederreiter" tagged as a place once, "Niederreiter" only ever as a person: a person
+    # a full name tagged as a place once, its surname only ever as a person: a person
     for m in mentions:
         if m.label == PERSON or not 2 <= len(m.key) <= 3 or not all(w[:1].isupper() for w in m.text.split()):
             continue
@@ -388,8 +388,8 @@ def choose_label(key: tuple[str, ...], counts: Counter[str], person_evidence: bo
 
 
 def unnamed_speakers(doc: Doc, mentions: list[Mention], starts: list[int], ref: Reference) -> list[Mention]:
-    """Proper names the model missed that are the subject of a reporting verb ('Poulter said') or are
-    described as a person ('Yuni, a resident of …'): people. A name the article also tags as something
+    """Proper names the model missed that are the subject of a reporting verb ('Okafor said') or are
+    described as a person ('Marit, a resident of …'): people. A name the article also tags as something
     else (an organisation, a place) is left alone."""
     covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
     known = {w for m in mentions for w in m.key}
@@ -431,7 +431,7 @@ def unnamed_speakers(doc: Doc, mentions: list[Mention], starts: list[int], ref: 
 
 
 def described_as_person(tok, ref: Reference) -> bool:
-    """'Yuni, a resident of Lampung, was watching …': an apposition names what the subject is."""
+    """'Marit, a resident of Eastmoor, was watching …': an apposition names what the subject is."""
     return any(
         c.dep_ == "appos" and ref.speaker_nouns.get(c._.lemma.lower()) == "person" for c in tok.children
     )
@@ -441,7 +441,7 @@ def recover_surnames(
     doc: Doc, mentions: list[Mention], starts: list[int], speakers: list[Mention] = ()
 ) -> list[Mention]:
     """Proper-noun tokens spaCy missed that repeat a known person's surname ('Blinken reiterated'), or
-    the name of a speaker it missed ('Poulter said' … 'sent to Poulter')."""
+    the name of a speaker it missed ('Okafor said' … 'sent to Okafor')."""
     tails = {m.key[-1]: m for m in mentions if m.label == PERSON and len(m.key) > 1}
     tails.update((m.key[-1], m) for m in speakers)
     if not tails:
@@ -470,7 +470,7 @@ def recover_surnames(
 
 def canonical_names(mentions: list[Mention], ref: Reference, text: str = "") -> None:
     """Short forms of a person take the longest full name in the article that ends with them; an
-    acronym ('PBO') takes the full name the article spells out ('Parliamentary Budget Officer')."""
+    acronym ('RHA') takes the full name the article spells out ('Regional Health Authority')."""
     persons = full_name_index(mentions)
     frequency = Counter(m.key for m in mentions if m.label == PERSON)
     expanded: dict[str, str | None] = {}
@@ -492,7 +492,7 @@ ACRONYM_GLUE = r"(?:(?:of|the|and|for|on|de|du|des|la|le|&)[ \u00a0]+)*"
 
 def acronym_expansion(text: str, acronym: str) -> str | None:
     """The capitalised words whose initials spell the acronym, first spelled out in the article:
-    'PBO' -> 'Parliamentary Budget Officer', 'RCMP' -> 'Royal Canadian Mounted Police'. Small words
+    'RHA' -> 'Regional Health Authority', 'CPJ' -> 'Committee to Protect Journalists'. Small words
     ('of', 'the', 'and') may sit between them; None when the article never spells it out."""
     if not ACRONYM.fullmatch(acronym):
         return None

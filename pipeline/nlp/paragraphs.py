@@ -1,9 +1,9 @@
 """Paragraph breaks as sentence boundaries, set on the tokenised Doc before the parser runs.
 
 Cleaned bodies separate paragraphs by a blank line, and headings or captions often end without a full
-stop; left alone, the parser runs a heading into the next paragraph's sentence ("'Community of
-acquaintances' exists in program¶Nadia Jamil, principal researcher, said …" made "Community" the
-subject of "said"). The parser keeps boundaries that are set before it, so marking every blank line
+stop; left alone, the parser runs a heading into the next paragraph's sentence ("'Garden of
+neighbours' opens in spring¶Ada Kimura, the organiser, said …" can make "Garden" the subject of
+"said"). The parser keeps boundaries that are set before it, so marking every blank line
 costs nothing and still leaves one parse per article.
 """
 
@@ -20,8 +20,8 @@ if TYPE_CHECKING:  # annotations only: spaCy loads with the model (see model.loa
 def mark_paragraphs(doc: Doc) -> Doc:
     """Start a sentence at every blank line, with the blank token opening the paragraph's sentence.
 
-    Marking the word after the blank instead makes the parser split that word off ("¶Vickers said …"
-    gave a one-word sentence "Vickers"); leaving the blank a sentence of its own shifts sentence numbers.
+    Marking the word after the blank instead makes the parser split that word off ("¶Okafor said …"
+    gave a one-word sentence "Okafor"); leaving the blank a sentence of its own shifts sentence numbers.
     A single newline is not a paragraph break: it is a line wrapped inside a sentence as often as not."""
     for tok in doc[1:]:
         if tok.is_space and tok.text.count("\n") >= 2:

@@ -184,7 +184,7 @@ def subject_of(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS:
             if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
-                return verb.head  # "Bortis, who noted that ..."
+                return verb.head  # "Dalby, who noted that ..."
             return child
     head = verb.head
     if verb.dep_ == "pcomp" and head.dep_ == "prep":
@@ -195,7 +195,7 @@ def subject_of(verb: Token) -> Token | None:
         for child in head.children:
             if child.dep_ in SUBJECT_DEPS:
                 return child
-    addressed = verb._.lemma.lower() in ADDRESSEE_VERBS  # "told HuffPost Canada": the listener
+    addressed = verb._.lemma.lower() in ADDRESSEE_VERBS  # "told the Courier": the listener
     for child in verb.rights:
         inverted = child.dep_ in INVERTED_SUBJECT_DEPS and child.pos_ in ("PROPN", "PRON")
         if inverted and not (addressed and child.dep_ in ("dobj", "dative")):
@@ -204,7 +204,7 @@ def subject_of(verb: Token) -> Token | None:
     while prev >= 0 and verb.doc[prev].pos_ in ("ADV", "AUX", "PART"):
         prev -= 1
     if prev >= 0 and verb.doc[prev].ent_type_ == "PERSON" and verb.doc[prev].sent == verb.sent:
-        return verb.doc[prev]  # "… advocate Josh Matlow told": a misparse left the person unattached
+        return verb.doc[prev]  # "… tenants' advocate Rosa Lind told": a misparse left the person unattached
     return None
 
 
@@ -306,7 +306,7 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
             if best is None or span[1] - span[0] > best[1] - best[0]:
                 best = span
     if best is None and verb.dep_ == "parataxis" and verb.head.i < verb.i:
-        # "They had two broad aims, Foster writes": the statement is the clause the cue interrupts
+        # "The plan had two aims, Lowe writes": the statement is the clause the cue interrupts
         first = min([verb.left_edge.i, *(c.i for c in verb.children if c.dep_ in SUBJECT_DEPS)])
         start = verb.head.left_edge.i
         if first - start >= 3:

@@ -124,7 +124,7 @@ class Resolver:
         self, at: int, name: str, entity_id: str | None, label: str, salient: bool = True
     ) -> None:
         """The speaker of a quote just attributed: a salient antecedent for what follows (unless the cue
-        sits in a subordinate clause: "Although Trump has tweeted that …")."""
+        sits in a subordinate clause: "Although Brandt has argued that …")."""
         gender = self.genders.get(name) if label == PERSON else None
         k = bisect.bisect_right(self.starts, at)
         candidate = Candidate(at, name, entity_id, label, gender, salient, None, self.paragraph(at))
@@ -151,8 +151,8 @@ class Resolver:
 
     def newcomer(self, before: int, gender: str | None = None) -> Candidate | None:
         """A person introduced in the sentence before (or this one) by a mere mention, with no person as
-        that sentence's subject: '… also produced results for accountant Babatunji Farinloye, 50.
-        “I had a membership …,” he says.' The new person speaks, not the older topic."""
+        that sentence's subject: '… the scheme also helped retired nurse Tomasz Wilk, 71.
+        “I walk every day now,” he says.' The new person speaks, not the older topic."""
         k = bisect.bisect_left(self.starts, before)
         first = self.sentence(before) - 1
         found = None
@@ -169,7 +169,7 @@ class Resolver:
 
     def bound(self, c: Candidate, pronoun: str) -> bool:
         """The candidate is the object of a verb whose subject is the same pronoun ('Asked what he would
-        tell Mayor John Tory …, he said'): the pronoun cannot stand for it."""
+        tell Mayor Ann Lowe …, he said'): the pronoun cannot stand for it."""
         if c.mention is None:
             return False
         tok = mention_root(self.doc, c.mention)
@@ -228,7 +228,7 @@ class Resolver:
             out.name, out.entity_id, out.label = found.name, found.entity_id, found.label
             return out
         if subj.pos_ == "NOUN" and self.noun_kind(subj) == "person" and possessed(subj):
-            # "His father said": the person introduced with that noun ("Spindler's father, Joseph")
+            # "His father said": the person introduced with that noun ("Okafor's father, Daniel")
             found = self.by_role(subj._.lemma.lower(), before)
             if found is not None:
                 out.name, out.entity_id, out.label = found.name, found.entity_id, found.label
@@ -238,27 +238,21 @@ class Resolver:
             if city is not None:
                 out.name, out.entity_id, out.label = city
             return out
-        if subj.pos_ == "NOUN" and self.person_owner(subj):
-            out.name = group_phrase(subj)  # "Trudeau's office", "McCallum's staff": not the person
-            return out
         if subj.pos_ in ("NOUN", "PROPN"):
             inner = self.inner_entity(subj)
-            if inner is not None:  # "Foster's book", "a spokesperson for TransLink"
+            if inner is not None:  # "Okafor's office", "a spokesperson for Lakeside Transit"
                 out.name, out.entity_id, out.label = inner.name, inner.entity_id, inner.label
             elif not is_definite(subj):
                 out.name = group_phrase(subj)  # "Some experts", "police": a speaker without a name
-                city = self.city() if out.name.startswith("city ") else None
-                if city is not None:  # "city staff" in an article about Surrey: Surrey's staff
-                    out.name = f"{city[0]} {out.name}"
         return out
 
     # ------------------------------------------------------------ documents
 
     def author(self, subj: Token, before: int) -> Candidate | None:
         """'The report said', 'according to the post': a document speaks for its author. The author is
-        named with it ('her report', 'a study by X', 'the Civic Action study'), or with a document
-        mentioned shortly before ('Philip Cross wrote in a recent report'), or is whoever the paragraph
-        (or the one before) is about ('The aid group Gatsby said … A statement said …')."""
+        named with it ('her report', 'a study by X', 'the Harbour Institute study'), or with a document
+        mentioned shortly before ('X wrote in a recent report'), or is whoever the paragraph (or the one
+        before) is about ('The charity Brightwater said … A statement said …')."""
         found = self.owner(subj)
         if found is not None:
             return found
@@ -271,7 +265,7 @@ class Resolver:
                 if self.paragraph(tok.idx) < paragraph - 2:
                     break
                 earlier.append(tok)
-        # the same document first ("the study" after "the Civic Action study"), then any other
+        # the same document first ("the study" after "the Harbour Institute study"), then any other
         earlier.sort(key=lambda t: t._.lemma != subj._.lemma)
         for tok in earlier:
             found = self.owner(tok)
@@ -310,7 +304,7 @@ class Resolver:
         """The entity a token names, or the person a possessive pronoun ('her report') stands for."""
         m = self.by_token.get(tok.i)
         if m is None:
-            for t in tok.subtree:  # "the University of Calgary's School of Public Policy"
+            for t in tok.subtree:  # "the University of Eastmoor's School of Nursing"
                 m = self.by_token.get(t.i)
                 if m is not None:
                     break
@@ -333,7 +327,7 @@ class Resolver:
 
     def city(self) -> tuple[str, str | None, str] | None:
         """The city the article is about, as (name, entity id, label): the place most often written
-        with a mayor, a city council or city hall ('Surrey Mayor Doug McCallum', 'the City of Surrey');
+        with a mayor, a city council or city hall ('Brookfield Mayor Ann Lowe', 'the City of Brookfield');
         None when the article names no such place."""
         if self._city is False:
             counts: Counter[str] = Counter()
@@ -352,15 +346,6 @@ class Resolver:
                 self._city = (name, place.entity_id if place else None, "GPE")
         return self._city
 
-    def person_owner(self, subj: Token) -> bool:
-        """The subject belongs to a named person ('Trudeau's office said'): it speaks for them, it is not
-        them."""
-        for child in subj.children:
-            if child.dep_ == "poss":
-                m = self.by_token.get(child.i)
-                return m is not None and m.label == PERSON
-        return False
-
     def noun_kind(self, subj: Token) -> str | None:
         kind = self.ref.speaker_nouns.get(subj._.lemma.lower())
         if kind is None and any("year-old" in t.lower_ or t.lower_ in PERSON_MODIFIERS for t in subj.lefts):
@@ -376,7 +361,7 @@ class Resolver:
         return self.walk(before, fits)
 
     def full_name(self, subj: Token) -> Mention | None:
-        """A surname alone ('Poulter said'): the person of the article whose name ends with it."""
+        """A surname alone ('Okafor said'): the person of the article whose name ends with it."""
         m = self.surnames.get(subj.lower_)
         return m if m is not None and len(m.key) > 1 else None
 
@@ -427,8 +412,8 @@ def salient(doc, m: Mention) -> bool:
     while tok.dep_ in ("compound", "appos", "conj", "flat") and tok.head is not tok and seen < 4:
         tok, seen = tok.head, seen + 1
     if tok.dep_ in SUBJECT_DEPS:
-        # the subject of a subordinate clause is not what the sentence is about ("Although Trump has
-        # tweeted …, its inclusion …"; "a text that Olazabal sent to Poulter")
+        # the subject of a subordinate clause is not what the sentence is about ("Although Brandt has
+        # argued …, the plan …"; "a letter that Lowe sent to Okafor")
         return tok.head.dep_ not in SUBORDINATE_DEPS
     if m.is_subject:
         return True
@@ -440,7 +425,7 @@ def salient(doc, m: Mention) -> bool:
 
 def role_words(doc, m: Mention) -> set[str]:
     """Lower-case nouns that describe a person where it is named: its title, its apposition, the
-    noun phrase it is apposed to ('the mayor, Doug McCallum')."""
+    noun phrase it is apposed to ('the mayor, Ann Lowe')."""
     words = {w.lower() for w in (m.role or "").split()}
     root = mention_root(doc, m)
     tokens = list(doc[root.left_edge.i : m.tok_start])
@@ -463,7 +448,7 @@ def possessed(tok: Token) -> bool:
 
 
 def plain_name(subj: Token, ref) -> str:
-    """A proper-noun subject without a known entity: its name words ('Mr. Hemming' -> 'Hemming')."""
+    """A proper-noun subject without a known entity: its name words ('Mr. Dalby' -> 'Dalby')."""
     words = [t.text for t in subj.subtree if t.pos_ == "PROPN" and t.i <= subj.i and not t.is_punct]
     words = [w for w in words if w.rstrip(".").lower() not in ref.honorifics] or [subj.text]
     return " ".join(words)
