@@ -33,6 +33,7 @@ fuzz: setup  ## fuzz the cleaning and quote functions for FUZZ_SECONDS (default 
 lint: setup
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/python .ci/copy_check.py
 
 format: setup
 	$(BIN)/ruff check --fix .

@@ -101,10 +101,10 @@ def test_honorific_surname_and_possessive_resolve(nlp):
 
 
 def test_leading_the_is_trimmed(nlp):
-    body = "Officials at the Carnegie Endowment for International Peace disagreed with the report."
+    body = "Officials at the Halden Institute for Coastal Policy disagreed with the report."
     rows = mentions_of(nlp, body)
     texts = rows["text"].to_list()
-    assert "Carnegie Endowment for International Peace" in texts
+    assert "Halden Institute for Coastal Policy" in texts
     assert not any(t.lower().startswith("the ") for t in texts)
 
 
@@ -187,7 +187,7 @@ def test_a_province_after_a_town_is_a_place(nlp):
 
     from pipeline.nlp.entities import article_entities
 
-    doc = nlp(Doc(nlp.vocab, words=["They", "live", "in", "Oakville", ",", "Ont", "."]))
+    doc = nlp(Doc(nlp.vocab, words=["She", "moved", "to", "Millbank", ",", "Ont", "."]))
     doc.ents = [doc.char_span(13, 21, "GPE"), doc.char_span(24, 27, "PERSON")]
     labels = {m.text: m.label for m in article_entities(doc, load_reference()).mentions}
-    assert labels == {"Oakville": "GPE", "Ont": "GPE"}
+    assert labels == {"Millbank": "GPE", "Ont": "GPE"}
