@@ -187,7 +187,7 @@ class Resolver:
         out = Speaker(written=written, role=apposition_role(subj))
         lower = subj.lower_
         if mention is not None and mention.label == "NORP" and is_definite(subj) and subj.tag_ == "NNP":
-            mention = None  # "the Kentucky Republican said": a person described by party or origin
+            mention = None  # "the Ohio Democrat said": a person described by party or origin
             out.role = out.role or written
             found = self.by_role(subj._.lemma.lower(), before) or self.recent_person(before)
             if found is not None:
