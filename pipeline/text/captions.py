@@ -38,7 +38,7 @@ CREDIT_REACH_BELOW = 1
 CREDIT_REACH_ABOVE = 2
 
 _PREFIX = re.compile(
-    r"^(?:(?:open this photo in gallery|(?:image|media|video|picture|photo) caption)\s*:?"
+    r"^(?:(?:image|media|video|picture|photo) caption\s*:?"
     r"|(?:image|picture|pictures|photo|photograph|pictured|file photo|caption)\s*:)\s*",
     re.IGNORECASE,
 )
