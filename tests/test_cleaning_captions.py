@@ -41,7 +41,6 @@ def split(text: str) -> tuple[str, str | None]:
         (f"{SCENE} Omar Nasser / AFP", SCENE, "Omar Nasser / AFP"),
         (f"{SCENE} Ana Lopez/The Associated Press", SCENE, "Ana Lopez/The Associated Press"),
         (f"{SCENE} Ana Lopez/AFP/Getty Images", SCENE, "Ana Lopez/AFP/Getty Images"),
-        (f"Open this photo in gallery {SCENE} Ana Lopez/Reuters", SCENE, "Ana Lopez/Reuters"),
         ("Image copyright Getty Images", "", "Getty Images"),
         ("(Rosa Vance / Associated Press)", "", "Rosa Vance / Associated Press"),
         ("(Harbour Gazette)", "", "Harbour Gazette"),
