@@ -89,6 +89,7 @@ def main() -> None:
     ap.add_argument("--cache", type=Path, default=Path("/tmp/wirehouse-quote-eval"))
     ap.add_argument("--errors", type=Path, help="write every matched quote with a wrong speaker here")
     ap.add_argument("--misses", type=Path, help="write every gold quote no prediction covers here")
+    ap.add_argument("--predictions", type=Path, help="write every predicted quote here (Parquet)")
     a = ap.parse_args()
     scorer = load_scorer(a.gold.resolve())
     gold = [json.loads(line) for line in a.gold.read_text(encoding="utf-8").splitlines() if line.strip()]
@@ -107,6 +108,10 @@ def main() -> None:
     pred: dict[str, list[dict]] = defaultdict(list)
     for row in quote_frame.iter_rows(named=True):
         pred[stems[row["article_id"]]].append(row)
+    if a.predictions:
+        quote_frame.with_columns(
+            source=pl.col("article_id").replace_strict(stems, return_dtype=pl.String)
+        ).write_parquet(a.predictions)
     overall = scorer.score(gold, pred, 0.3)
     print(
         f"all       P {overall['P']:.3f} R {overall['R']:.3f} F1 {overall['F1']:.3f} "

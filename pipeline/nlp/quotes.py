@@ -36,6 +36,9 @@ SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 QUESTION_WORDS = frozenset({"whether", "what", "why", "how", "who", "whom", "which", "where"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "dative", "appos"})
+OBJECT_DEPS = frozenset({"dobj", "dative", "iobj", "pobj"})
+NAMING_VERBS = frozenset({"call", "describe"})  # "X called it a disgrace", "X described it as a disgrace"
+NAMING_PARTICLES = frozenset({"for", "on", "off", "up", "back", "in", "out"})  # "called for", "called off"
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "assure", "remind", "warn", "inform"})
 CUE_AFTER_WINDOW = 40  # tokens after a closing mark in which a cue may appear (appositions are long)
 CUE_BEFORE_WINDOW = 25
@@ -165,11 +168,14 @@ class Context:
         return self.token_at(char) in self.quote_of_token
 
     def is_cue(self, tok: Token) -> bool:
-        return (
-            tok.pos_ in ("VERB", "AUX")
-            and tok._.lemma.lower() in self.ref.reporting_verbs
-            and tok.i not in self.quote_of_token
-        )
+        """A reporting verb outside quote marks; 'call' and 'describe' only where they name something
+        (they are cues of a judgement, 'called it a disgrace', not of any phrase they stand near)."""
+        if tok.pos_ not in ("VERB", "AUX") or tok.i in self.quote_of_token:
+            return False
+        lemma = tok._.lemma.lower()
+        if lemma in NAMING_VERBS:
+            return naming_clause(tok) is not None
+        return lemma in self.ref.reporting_verbs
 
 
 def has_words(text: str, start: int, end: int) -> bool:
@@ -203,8 +209,13 @@ def subject_of(verb: Token) -> Token | None:
     prev = verb.i - 1
     while prev >= 0 and verb.doc[prev].pos_ in ("ADV", "AUX", "PART"):
         prev -= 1
-    if prev >= 0 and verb.doc[prev].ent_type_ == "PERSON" and verb.doc[prev].sent == verb.sent:
-        return verb.doc[prev]  # "… tenants' advocate Rosa Lind told": a misparse left the person unattached
+    if prev < 0 or verb.doc[prev].sent != verb.sent:
+        return None
+    before = verb.doc[prev]
+    if before.ent_type_ == "PERSON":
+        return before  # "… tenants' advocate Rosa Lind told": a misparse left the person unattached
+    if before.head is verb and before.pos_ in ("PROPN", "PRON") and before.dep_ not in OBJECT_DEPS:
+        return before  # "Lowe said …" with "Lowe" parsed as a modifier of the verb: the name is its subject
     return None
 
 
@@ -299,9 +310,11 @@ def embedded(ctx: Context, m: Marked) -> bool:
 
 def clause_of(verb: Token) -> tuple[int, int] | None:
     """Token range of the reported clause: the cue's largest clausal complement, within its paragraph."""
+    if verb._.lemma.lower() in NAMING_VERBS:
+        return naming_clause(verb)
     best = None
     for child in verb.children:
-        if child.dep_ == "ccomp":
+        if child.dep_ == "ccomp" or unmarked_clause(verb, child):
             span = (child.left_edge.i, child.right_edge.i + 1)
             if best is None or span[1] - span[0] > best[1] - best[0]:
                 best = span
@@ -312,6 +325,48 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         if first - start >= 3:
             best = (start, first)
     return clip_to_paragraph(verb, best) if best else None
+
+
+def unmarked_clause(verb: Token, child: Token) -> bool:
+    """'X said after the vote he would resign': a clause after the cue with a subject of its own and no
+    'if'/'because' to introduce it is what was said, even when the parser calls it adverbial."""
+    return (
+        child.dep_ == "advcl"
+        and child.i > verb.i
+        and any(c.dep_ in SUBJECT_DEPS for c in child.children)
+        and not any(c.dep_ == "mark" for c in child.children)
+    )
+
+
+def naming_clause(verb: Token) -> tuple[int, int] | None:
+    """'X called the plan “a disgrace”', 'X described the plan as a disgrace': what is named and what
+    it is called, together, are X's words. Not 'called for', 'called off', nor a passive 'was called'."""
+    children = list(verb.children)
+    perfect = any(c.dep_ == "aux" and c._.lemma.lower() == "have" for c in children)
+    if verb.dep_ in ("acl", "relcl", "amod") or (verb.tag_ == "VBN" and not perfect and verb.dep_ != "conj"):
+        return None  # "a plan called X", "what she called X", "was called X": nobody's words here
+    if any(c.dep_ == "prt" or (c.lower_ in NAMING_PARTICLES and c.i == verb.i + 1) for c in children):
+        return None
+    if any(c.dep_ in ("nsubjpass", "auxpass") or c._.lemma.lower() == "be" for c in children):
+        return None
+    if any(c.tag_ in ("WP", "WDT") for c in children):
+        return None  # "in what he called …": the naming serves another clause
+    named = next((c for c in children if c.dep_ in ("dobj", "nsubj") and c.i > verb.i), None)
+    if named is not None and named.lower_.endswith(("self", "selves")):
+        return None  # "calling themselves …": a name, not a judgement
+    if verb._.lemma.lower() == "call":
+        said = next(
+            (c for c in children if c.dep_ in ("oprd", "ccomp", "xcomp", "attr") and c.i > verb.i), None
+        )
+        if said is None and named is not None:  # "called it a disgrace" parsed as one object phrase
+            said = next((c for c in named.children if c.dep_ in ("appos", "attr", "npadvmod")), None)
+    else:
+        said = next((c for c in children if c.dep_ == "prep" and c.lower_ == "as"), None)
+    if said is None:
+        return None
+    start = min(t.left_edge.i for t in ([named] if named is not None else []) + [said])
+    end = said.right_edge.i + 1
+    return clip_to_paragraph(verb, (start, end)) if end - start >= 2 else None
 
 
 def clip_to_paragraph(verb: Token, span: tuple[int, int]) -> tuple[int, int] | None:
@@ -507,10 +562,12 @@ def reported(
         span = clauses.get(verb.i)
         if span is None or verb.i in used or subject_of(verb) is None:
             continue
+        if verb.i not in partial_of and any(i in ctx.quote_of_token for i in range(*span)):
+            span = before_nested_cue(ctx, verb, span)
+            if span is None:
+                continue
         start, end = clause_chars(ctx, span)
         if end - start < 12 or any(s < end and start < e for s, e in taken):
-            continue
-        if verb.i not in partial_of and any(i in ctx.quote_of_token for i in range(*span)):
             continue
         if ctx.doc[span[0]].lower_ in QUESTION_WORDS:
             continue  # "did not say whether …", "asked why …": a question reported, not a statement
@@ -519,6 +576,19 @@ def reported(
         out.append(found)
         taken.append((start, end))
     return out
+
+
+def before_nested_cue(ctx: Context, verb: Token, span: tuple[int, int]) -> tuple[int, int] | None:
+    """'X said he saw no need to change, telling Y that “…”': the quote belongs to the nested cue; X's
+    reported words end where that cue's phrase begins. None when quoted words remain before it."""
+    nested = [t for t in ctx.doc[span[0] : span[1]] if t.i > verb.i and t is not verb and ctx.is_cue(t)]
+    for cue in nested:
+        end = cue.left_edge.i
+        while end > span[0] and (ctx.doc[end - 1].is_punct or ctx.doc[end - 1].lower_ in ("and", "but")):
+            end -= 1
+        if end - span[0] >= 3 and not any(i in ctx.quote_of_token for i in range(span[0], end)):
+            return span[0], end
+    return None
 
 
 def clause_chars(ctx: Context, span: tuple[int, int]) -> tuple[int, int]:
