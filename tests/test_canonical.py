@@ -13,6 +13,7 @@ from pipeline.nlp.canonical import (
 )
 from pipeline.nlp.entities import ENTITIES_SCHEMA, entity_id
 from pipeline.nlp.extract import MENTIONS_SCHEMA, QUOTES_SCHEMA, extract
+from pipeline.nlp.gender import ENTITY_GENDER_SCHEMA, QUOTE_GENDER_SCHEMA
 from tests.conftest import seed_body
 
 SEED_PEOPLE = {
@@ -102,8 +103,8 @@ def test_seed_state_is_not_an_org_and_un_bodies_merge(seed_resolved):
 def test_seed_outputs_are_consistent_and_typed(seed_resolved):
     before, quotes_before, (mentions, quotes, entities) = seed_resolved
     assert dict(mentions.schema) == dict(before.schema) == MENTIONS_SCHEMA
-    assert dict(quotes.schema) == QUOTES_SCHEMA
-    assert dict(entities.schema) == ENTITIES_SCHEMA
+    assert dict(quotes.schema) == {**QUOTES_SCHEMA, **QUOTE_GENDER_SCHEMA}
+    assert dict(entities.schema) == {**ENTITIES_SCHEMA, **ENTITY_GENDER_SCHEMA}
     assert quotes.height == quotes_before.height
     assert quotes["quote_id"].to_list() == quotes_before["quote_id"].to_list()
     assert mentions["mention_id"].is_in(before["mention_id"].implode()).all()
@@ -447,7 +448,7 @@ def test_extra_columns_are_kept_and_empty_frames_work():
     assert entities.height == 1
     empty, q, ents = resolve_entities(pl.DataFrame(schema=MENTIONS_SCHEMA), NO_QUOTES)
     assert empty.height == 0 and q.height == 0 and ents.height == 0
-    assert dict(ents.schema) == ENTITIES_SCHEMA
+    assert dict(ents.schema) == {**ENTITIES_SCHEMA, **ENTITY_GENDER_SCHEMA}
 
 
 def test_alias_seed_loads_and_conflicts_name_the_file(tmp_path):

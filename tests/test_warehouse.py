@@ -106,12 +106,13 @@ def test_the_suites_audit_offsets_and_relations_in_the_staged_batch(tmp_path: Pa
                 "end_char": [28],
             }
         ),
-        "entities": pl.DataFrame({"entity_id": ["e1"]}),
+        "entities": pl.DataFrame({"entity_id": ["e1"], "gender": pl.Series([None], dtype=pl.String)}),
         "quotes": pl.DataFrame(
             {
                 "quote_id": ["q1", "q2"],
                 "article_id": ["a1", "a1"],
                 "speaker_entity_id": [None, None],
+                "speaker_gender": pl.Series([None, None], dtype=pl.String),
                 "text": ["We will rebuild", "We will rebuild"],
                 "start_char": [1, 0],
                 "end_char": [16, 15],

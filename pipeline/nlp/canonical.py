@@ -30,6 +30,8 @@ rewrites the mentions, the quotes' speakers and the entities table so they agree
 6. the canonical name of each entity is the seed's canonical name, or the most frequent spelling of its
    key, and entity_id = entities.entity_id(label, name): the id depends on the entity, never on row
    order, so it is stable across runs and versions.
+7. last, each person's gender from the evidence in the text over the corpus (pipeline/nlp/gender.py):
+   `entities.gender`, `entities.gender_evidence` and `quotes.speaker_gender`.
 
 Everything is pure Polars over frames; the Python dictionaries are per distinct name, not per mention.
 """
@@ -46,6 +48,7 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.nlp.entities import PERSON, build_entities, entity_id
+from pipeline.nlp.gender import add_gender
 from pipeline.nlp.reference import SEEDS_DIR, read_column
 
 ORG = "ORG"
@@ -609,12 +612,14 @@ def resolve_entities(
 ) -> tuple[pl.DataFrame, pl.DataFrame, pl.DataFrame]:
     """(entity_mentions, quotes) from `extract` -> (entity_mentions, quotes, entities), canonical across
     the corpus. Columns and dtypes are kept (extra columns too); noise mentions are dropped; `name`,
-    `label` and `entity_id` of mentions and `speaker`, `speaker_entity_id` of quotes are rewritten.
-    `articles` (article_id, body) is optional: with it, agency names standing as picture credits go too."""
+    `label` and `entity_id` of mentions and `speaker`, `speaker_entity_id` of quotes are rewritten;
+    entities get `gender` and `gender_evidence`, quotes `speaker_gender` (see pipeline/nlp/gender.py).
+    `articles` (article_id, body) is optional: with it, agency names standing as picture credits go too,
+    and honorifics count as gender evidence."""
     ref = reference or load_canonical_reference()
     columns = mentions.columns
     if mentions.height == 0:
-        return mentions, quotes, build_entities(mentions)
+        return mentions, *add_gender(mentions, quotes, build_entities(mentions), articles)
     keyed = mentions.with_row_index("_row").with_columns(_key=match_key_expr("name"))
     # "Cia." (Companhia) and "Us" (Us Weekly) are not the seeds' "CIA" and "US": a short name written in
     # title case keeps its own key when the seed's acronym is its only meaning
@@ -716,7 +721,9 @@ def resolve_entities(
     )
     out = out.select([pl.col(c).cast(mentions.schema[c]) for c in columns])
     entities = build_entities(out)
-    return out, remap_quotes(quotes, remap, removed, set(entities["entity_id"].to_list())), entities
+    quotes = remap_quotes(quotes, remap, removed, set(entities["entity_id"].to_list()))
+    quotes, entities = add_gender(out, quotes, entities, articles)  # on the final ids
+    return out, quotes, entities
 
 
 def remap_quotes(
