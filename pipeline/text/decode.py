@@ -8,9 +8,12 @@ The order of the checks:
 3. otherwise strict UTF-8; UTF-8 with a few stray bytes (a cp1252 quote pasted in) keeps its UTF-8 and
    reads the strays as cp1252 (`utf-8+cp1252`); anything else is cp1252 (or latin-1 for the five bytes
    cp1252 leaves undefined), the usual encodings of text copied from web pages;
-4. the text is made safe for the later stages without losing a printable character: line endings become
-   LF (CRLF and lone CR, and the Unicode line/paragraph separators, form feeds and vertical tabs), other
-   control characters are dropped;
+4. the text is made safe for the later stages without losing a visible character (`sanitise`): mojibake
+   (UTF-8 once read as cp1252 and saved again) is repaired where that is certain, invisible format
+   characters (zero-width spaces, soft hyphens, bidi marks, a BOM inside the text) are dropped (see
+   `pipeline.text.normalise.remove_invisibles_and_mojibake`), line endings become LF (CRLF and lone CR, and
+   the Unicode line/paragraph separators, form feeds and vertical tabs), other control characters are
+   dropped;
 5. an HTML page saved as .txt is reduced to its visible text (`<encoding>+html`);
 6. a text with nothing but whitespace left is `empty` (`html_without_text` for a page).
 """
@@ -22,6 +25,7 @@ import re
 from dataclasses import dataclass
 
 from pipeline.text.html import html_to_text, looks_like_html
+from pipeline.text.normalise import remove_invisibles_and_mojibake
 
 BINARY_SIGNATURES: dict[bytes, str] = {
     b"\x89PNG": "PNG image",
@@ -93,9 +97,12 @@ def decode_bytes(data: bytes) -> DecodedText:
 
 
 def sanitise(text: str) -> str:
-    """Line endings to LF and control characters dropped; every printable character is kept."""
+    """Mojibake repaired, invisible format characters dropped, line endings to LF, control characters
+    dropped; every visible character is kept. The text an HTML page is reduced to goes through it again
+    (its entities can spell a soft hyphen or a zero-width space)."""
     if text.startswith("\ufeff"):
         text = text[1:]
+    text = remove_invisibles_and_mojibake(text)  # before the controls go: mojibake can end in a C1 control
     text = _LINE_BREAK.sub("\n", text).replace("\u2029", "\n\n")
     return _CONTROL.sub("", text)
 
