@@ -504,3 +504,120 @@ def test_photo_captions_are_cleaned_away_before_they_can_speak(nlp):
     body = clean_article(raw).body
     assert "Adam, right" not in body and "FILE PHOTO" not in body
     assert find(quotes_of(nlp, body), "nearly impossible")["speaker"] == "Marisol Quintero"
+
+
+# --- reported speech beyond "said that" -------------------------------------------------------------------
+
+
+def test_called_it_a_judgement_is_the_speakers_words(nlp):
+    quotes = quotes_of(nlp, "Senator Mara Quint called the merger “a disaster for farmers” on Monday.")
+    q = find(quotes, "a disaster for farmers")
+    assert q["speaker"] == "Mara Quint" and q["cue"] == "called"
+    assert q["text"].startswith("the merger")
+
+
+def test_described_as_is_the_speakers_words(nlp):
+    q = find(quotes_of(nlp, "Quint described the budget as a betrayal of rural voters."), "betrayal")
+    assert (q["speaker"], q["cue"], q["quote_type"]) == ("Quint", "described", "indirect")
+    assert q["text"] == "the budget as a betrayal of rural voters"
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "Lowe called for a recount after the vote.",
+        "Lowe called on the council to act before the winter.",
+        "Doctors were placed on what the hospital called Code Amber.",
+        "Ortiz spent the night in what he called the worst hotel in the county.",
+    ],
+)
+def test_call_for_call_on_and_a_name_serving_another_clause_are_not_quotes(nlp, body):
+    assert not [q for q in quotes_of(nlp, body) if q["cue"] in ("called", "call")]
+
+
+def test_a_clause_the_parser_calls_adverbial_is_still_what_was_said(nlp):
+    q = find(quotes_of(nlp, "Lowe said after the meeting she would not sign the contract."), "not sign")
+    assert q["speaker"] == "Lowe" and q["quote_type"] == "indirect"
+
+
+def test_reported_words_end_where_a_nested_cue_takes_its_own_quote(nlp):
+    body = "Quint said he saw no need to change the plan, telling reporters that “nothing has changed” yet."
+    quotes = quotes_of(nlp, body)
+    q = find(quotes, "saw no need")
+    assert q["text"] == "he saw no need to change the plan"
+    assert q["speaker"] == "Quint"
+
+
+# --- discourse state ---------------------------------------------------------------------------------------
+
+
+def test_a_quote_paragraph_after_a_newcomer_is_the_newcomers(nlp):
+    body = (
+        "“We will rebuild the pier by spring,” harbour master Tomas Brandt said.\n\n"
+        "The plan worries fisher Ruth Hale, who has moored at the pier for thirty years.\n\n"
+        "“Nobody asked the people who work here what they need.”"
+    )
+    q = find(quotes_of(nlp, body), "Nobody asked the people")
+    assert q["speaker"] == "Ruth Hale"
+
+
+def test_a_quote_paragraph_continues_the_speaker_when_nobody_new_came_in(nlp):
+    body = (
+        "“We will rebuild the pier by spring,” harbour master Tomas Brandt said.\n\n"
+        "The pier was damaged in the storm in October.\n\n"
+        "“The money is already in the budget.”"
+    )
+    assert find(quotes_of(nlp, body), "already in the budget")["speaker"] == "Tomas Brandt"
+
+
+def test_plural_descriptions_are_groups_not_the_last_person(nlp):
+    body = (
+        "Governor Elena Marsh visited the flooded district on Friday.\n\n"
+        "The officials said the repairs would take at least two years."
+    )
+    q = find(quotes_of(nlp, body), "repairs would take")
+    assert q["speaker"] == "officials" and q["speaker_entity_id"] is None
+
+
+def test_the_union_is_the_organisation_whose_name_holds_that_noun(nlp):
+    body = (
+        "The Harbour Workers Union met the Port Authority of Calder on Monday.\n\n"
+        "The Port Authority of Calder published its offer on Tuesday.\n\n"
+        "The union said the offer ignored the night shifts."
+    )
+    q = find(quotes_of(nlp, body), "ignored the night shifts")
+    assert q["speaker"] == "Harbour Workers Union"
+
+
+def test_they_after_an_organisation_spoke_is_that_organisation(nlp):
+    body = (
+        "The Harbour Workers Union said on Monday that it would strike in March.\n\n"
+        "They said the offer ignored the night shifts."
+    )
+    q = find(quotes_of(nlp, body), "ignored the night shifts")
+    assert q["speaker"] == "Harbour Workers Union"
+
+
+def test_a_pronoun_skips_a_nearer_person_of_the_other_gender(nlp):
+    body = (
+        "Ms Okafor criticised the plan put forward by Mr Dalby on Monday.\n\n"
+        "She said the plan would close two clinics."
+    )
+    assert find(quotes_of(nlp, body), "close two clinics")["speaker"] == "Okafor"
+
+
+def test_a_description_takes_the_person_it_was_apposed_to(nlp):
+    body = (
+        "Priya Natarajan, the spokeswoman for the port authority, declined to comment on Monday.\n\n"
+        "Harbour pilot Joel Brenner said the channel was still closed.\n\n"
+        "On Tuesday the spokeswoman said the berth would reopen within a week."
+    )
+    assert find(quotes_of(nlp, body), "berth would reopen")["speaker"] == "Priya Natarajan"
+
+
+def test_an_acronym_in_brackets_is_the_same_organisation(nlp):
+    body = (
+        "The Committee for Safe Harbours (CSH) wrote to the minister in May.\n\n"
+        "CSH said the new rules would push small boats out of the bay."
+    )
+    assert find(quotes_of(nlp, body), "push small boats")["speaker"] == "Committee for Safe Harbours"

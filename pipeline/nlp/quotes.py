@@ -471,7 +471,12 @@ def attribute_all(ctx: Context, quotes: list[Found]) -> list[Found]:
         if found.subj_i is not None:
             speak(ctx, resolver, found)
         elif found.verb_i is None and previous is not None and continues(ctx, previous, found):
-            inherit(found, previous)
+            narration = paragraph_end(ctx.text, previous.end)  # after the previous quote's own paragraph
+            newcomer = resolver.introduced_between(narration, found.start, previous.speaker)
+            if newcomer is None or same_paragraph(ctx, previous, found):
+                inherit(found, previous)
+            else:  # narration in between introduced someone: the quote after it is theirs
+                found.speaker, found.speaker_entity_id = newcomer.name, newcomer.entity_id
         elif found.verb_i is None and found.closed and len(ctx.text[found.start : found.end].split()) >= 4:
             # a quote paragraph after narration: whoever the narration is about, and the quotes that
             # continue it follow this speaker, not the one before the narration
@@ -527,6 +532,15 @@ def inherit(found: Found, source: Found) -> None:
 
 def paragraph_start(text: str, char: int) -> int:
     return text.rfind("\n", 0, char) + 1
+
+
+def paragraph_end(text: str, char: int) -> int:
+    end = text.find("\n", char)
+    return len(text) if end < 0 else end
+
+
+def same_paragraph(ctx: Context, previous: Found, found: Found) -> bool:
+    return previous.start >= paragraph_start(ctx.text, found.start)
 
 
 def continues(ctx: Context, previous: Found, found: Found) -> bool:

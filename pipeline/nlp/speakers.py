@@ -110,6 +110,10 @@ class Resolver:
                     )
                 )
         self.starts = [c.start for c in self.candidates]
+        self.first_seen: dict[str, int] = {}  # person -> where the article first names them
+        for m in mentions:
+            if m.label == PERSON:
+                self.first_seen.setdefault(m.name, m.start)
         self.sentence_starts = [sent.start_char for sent in doc.sents]
         self.surnames = {m.key[-1]: m for m in mentions if m.label == PERSON and m.key}
         self.by_token = {i: m for m in mentions for i in range(m.tok_start, m.tok_end)}
@@ -177,6 +181,15 @@ class Resolver:
             return False
         return any(child.dep_ in SUBJECT_DEPS and child.lower_ == pronoun for child in tok.head.children)
 
+    def introduced_between(self, start: int, end: int, known: str | None) -> Candidate | None:
+        """A person first named between two positions, other than `known`: a quote after that narration
+        is not simply the previous speaker's any more."""
+        lo, hi = bisect.bisect_left(self.starts, start), bisect.bisect_left(self.starts, end)
+        for c in reversed(self.candidates[lo:hi]):
+            if c.label == PERSON and c.name != known and self.first_seen.get(c.name) == c.start:
+                return c
+        return None
+
     def recent_person(self, before: int) -> Candidate | None:
         return self.walk(before, lambda c: c.label == PERSON)
 
@@ -206,7 +219,12 @@ class Resolver:
             )
         elif lower in ORG_PRONOUNS:
             found = self.walk(before, lambda c: c.label == "ORG", salient_only=True)
+        elif lower == "they":
+            found = self.group_topic(before)  # "The union said … They added": a body speaks as "they"
         elif lower in GROUP_PRONOUNS or lower in UNRESOLVED_PRONOUNS or subj.pos_ == "PRON":
+            return out
+        elif subj.pos_ == "NOUN" and plural(subj) and self.noun_kind(subj) is not None:
+            out.name = group_phrase(subj)  # "the officials", "the companies": several, never one of them
             return out
         elif subj.pos_ == "NOUN" and self.noun_kind(subj) == "document":
             found = self.author(subj, before)
@@ -216,7 +234,9 @@ class Resolver:
                 out.role = out.role or written
                 found = self.by_role(subj._.lemma.lower(), before) or self.recent_person(before)
             else:
-                found = self.walk(before, lambda c: c.label == "ORG", salient_only=True)
+                found = self.by_description(subj._.lemma.lower(), before) or self.walk(
+                    before, lambda c: c.label == "ORG", salient_only=True
+                )
         elif subj.pos_ == "PROPN":
             full = self.full_name(subj)
             if full is not None:
@@ -360,6 +380,30 @@ class Resolver:
 
         return self.walk(before, fits)
 
+    def by_description(self, noun: str, before: int) -> Candidate | None:
+        """'the union' -> the latest organisation whose name or description holds that noun ('the
+        Harbour Workers Union', 'Brightwater, the regional transit agency', 'media company Lumen')."""
+
+        def fits(c: Candidate) -> bool:
+            if c.label != "ORG":
+                return False
+            if noun in c.name.lower().split():
+                return True
+            return c.mention is not None and noun in role_words(self.doc, c.mention)
+
+        return self.walk(before, fits)
+
+    def group_topic(self, before: int) -> Candidate | None:
+        """'they' after a body spoke: the organisation or group that is the subject of this paragraph
+        or the one before; nobody when that is a person (a reader would not say 'they' of one)."""
+        paragraph = self.paragraph(before)
+        found = self.walk(
+            before,
+            lambda c: c.label in (PERSON, "ORG", GROUP) and c.paragraph >= paragraph - 1,
+            salient_only=True,
+        )
+        return found if found is not None and found.label != PERSON else None
+
     def full_name(self, subj: Token) -> Mention | None:
         """A surname alone ('Okafor said'): the person of the article whose name ends with it."""
         m = self.surnames.get(subj.lower_)
@@ -440,6 +484,12 @@ def role_words(doc, m: Mention) -> set[str]:
 
 def is_definite(tok: Token) -> bool:
     return any(c.dep_ in ("det", "poss") and c.lower_ in DEFINITE for c in tok.children)
+
+
+def plural(tok: Token) -> bool:
+    """'officials' (lemma 'official'), not 'the sergeant-at-arms' that the tagger calls plural too."""
+    hyphenated = tok.i > 0 and tok.doc[tok.i - 1].tag_ == "HYPH"
+    return tok.tag_ == "NNS" and tok._.lemma.lower() != tok.lower_ and not hyphenated
 
 
 def possessed(tok: Token) -> bool:
