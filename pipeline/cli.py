@@ -7,13 +7,17 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.settings import Settings
+from pipeline.settings import Settings, SettingsError
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    return args.handler(args)
+    try:
+        return args.handler(args)
+    except SettingsError as error:  # a malformed WIREHOUSE_* setting: one line, never a traceback
+        print(f"wirehouse: {error}", file=sys.stderr)
+        return 2
 
 
 def _parser() -> argparse.ArgumentParser:

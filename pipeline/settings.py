@@ -1,11 +1,14 @@
 """Where Wirehouse reads from and writes to, with environment-variable overrides.
 
-One place for these defaults so the CLI, the Dagster definitions and the tests agree.
+One place for these defaults so the CLI, the Dagster definitions and the tests agree. Every value is checked
+here, once, where the settings are built: a malformed one is a `SettingsError` whose message names the setting
+and the value expected (the CLI prints it as one line and exits 2).
 """
 
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -14,6 +17,11 @@ SEEDS_DIR = PROJECT_ROOT / "seeds"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 MODELS_DIR = PROJECT_ROOT / "dbt_like_sql"
 DATABASE_FILE = "news.duckdb"
+ENV_PREFIX = "WIREHOUSE_"
+
+
+class SettingsError(ValueError):
+    """A setting whose value cannot be used; the message names it and says what is expected."""
 
 
 @dataclass(frozen=True)
@@ -32,13 +40,21 @@ class Settings:
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Defaults, then WIREHOUSE_<FIELD> environment variables (e.g. WIREHOUSE_INPUT_DIR,
-        WIREHOUSE_N_PROCESS), then explicit overrides (e.g. CLI flags) that are not None."""
+        WIREHOUSE_N_PROCESS), then explicit overrides (e.g. CLI flags) that are not None.
+
+        Raises `SettingsError` naming the first malformed setting; the input limits read by
+        `pipeline.ingest.InputLimits` (WIREHOUSE_MAX_FILE_BYTES, ...) are checked here too."""
         values: dict[str, object] = {}
         for name, field in cls.__dataclass_fields__.items():
             raw = overrides.get(name)
+            source = name
             if raw is None:
-                raw = os.environ.get(f"WIREHOUSE_{name.upper()}", field.default)
-            values[name] = _coerce(field.type, raw)
+                source = env_name(name)
+                raw = os.environ.get(source, field.default)
+            values[name] = _parse(FIELD_PARSERS[name], source, raw)
+        for variable, parser in ENVIRONMENT_ONLY.items():
+            if variable in os.environ:
+                _parse(parser, variable, os.environ[variable])
         return cls(**values)  # type: ignore[arg-type]
 
     @property
@@ -64,18 +80,81 @@ class Settings:
         return self.warehouse_dir / "handoff"
 
 
-def _coerce(type_name: object, raw: object) -> object:
-    """Environment values are strings: make them the field's type."""
-    if type_name == "int":
-        return int(raw)  # type: ignore[arg-type]
-    if type_name == "str":
-        return str(raw)
-    if type_name == "float":
+def env_name(field_name: str) -> str:
+    return f"{ENV_PREFIX}{field_name.upper()}"
+
+
+# Each parser takes the raw value (a string from the environment, or an already typed override) and returns
+# the typed value, or raises ValueError with what is expected, e.g. "a whole number, 1 or more".
+
+
+def _folder(raw: object) -> Path:
+    if not str(raw).strip():
+        raise ValueError("a folder path (it is empty)")
+    return Path(str(raw)).expanduser().resolve()
+
+
+def _whole_number(minimum: int, what: str) -> Callable[[object], int]:
+    def parse(raw: object) -> int:
+        expected = f"a whole number of {what}, {minimum} or more"
+        if isinstance(raw, bool):
+            raise ValueError(expected)
         try:
-            value = float(raw)  # type: ignore[arg-type]
-        except ValueError as error:
-            raise ValueError(f"{raw!r} is not a number (e.g. WIREHOUSE_SETTLE_SECONDS=2)") from error
-        if value < 0:
-            raise ValueError(f"{raw!r} is negative (e.g. WIREHOUSE_SETTLE_SECONDS=2; 0 turns settling off)")
+            value = raw if isinstance(raw, int) else int(str(raw).strip())
+        except ValueError:
+            raise ValueError(expected) from None
+        if value < minimum:
+            raise ValueError(expected)
         return value
-    return Path(raw).resolve()  # type: ignore[arg-type]
+
+    return parse
+
+
+def _seconds(raw: object) -> float:
+    expected = "a number of seconds, 0 or more (0 turns settling off)"
+    try:
+        value = float(str(raw).strip()) if not isinstance(raw, int | float) else float(raw)
+    except ValueError:
+        raise ValueError(expected) from None
+    if not value >= 0 or value == float("inf"):  # also refuses nan
+        raise ValueError(expected)
+    return value
+
+
+def _text(raw: object) -> str:
+    return str(raw)
+
+
+def _switch(raw: object) -> bool:
+    text = str(raw).strip().lower()
+    if text in {"1", "true", "yes", "on"}:
+        return True
+    if text in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("1 or 0 (also true/false, yes/no, on/off)")
+
+
+FIELD_PARSERS: dict[str, Callable[[object], object]] = {
+    "input_dir": _folder,
+    "warehouse_dir": _folder,
+    "expectations_dir": _folder,
+    "models_dir": _folder,
+    "batch_size": _whole_number(1, "articles per spaCy batch"),
+    "n_process": _whole_number(1, "parse processes"),
+    "warn_only_suites": _text,
+    "settle_seconds": _seconds,
+}
+# Read where they are used (pipeline.ingest.InputLimits), checked here with the rest.
+ENVIRONMENT_ONLY: dict[str, Callable[[object], object]] = {
+    "WIREHOUSE_MAX_FILE_BYTES": _whole_number(1, "bytes"),
+    "WIREHOUSE_MAX_TEXT_CHARS": _whole_number(1, "characters"),
+    "WIREHOUSE_CHECK_LANGUAGE": _switch,
+}
+
+
+def _parse(parser: Callable[[object], object], source: str, raw: object) -> object:
+    try:
+        return parser(raw)
+    except ValueError as error:
+        shown = raw if isinstance(raw, str) else str(raw)
+        raise SettingsError(f"{source}={shown!r} is not valid: expected {error}") from None
