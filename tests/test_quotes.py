@@ -621,3 +621,17 @@ def test_an_acronym_in_brackets_is_the_same_organisation(nlp):
         "CSH said the new rules would push small boats out of the bay."
     )
     assert find(quotes_of(nlp, body), "push small boats")["speaker"] == "Committee for Safe Harbours"
+
+
+def test_a_transcript_turn_is_said_by_the_person_its_label_names(nlp):
+    body = (
+        "Senator Ruth Hale spoke to host Peter Walsh on Sunday.\n\n"
+        "WALSH: Do you support the new pipeline through the valley?\n\n"
+        "HALE: I support the jobs, but not at any price for the river.\n\n"
+        "WATCH: Hale defends her record on the river"
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "support the new pipeline")["speaker"] == "Peter Walsh"
+    turn = find(quotes, "not at any price")
+    assert (turn["speaker"], turn["speaker_mention"], turn["quote_type"]) == ("Ruth Hale", "HALE", "direct")
+    assert not [q for q in quotes if "defends her record" in q["text"]]

@@ -61,6 +61,7 @@ class Found:
     subj_i: int | None = None
     closed: bool = True
     speaker_label: str | None = None
+    turn: bool = False  # a transcript turn: its speaker is its label, known before any resolution
 
 
 @dataclass
@@ -408,8 +409,36 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
     used = {f.verb_i for f in found_quotes if f.verb_i is not None}
     found_quotes.extend(reported(ctx, cues, clauses, partial_of, used, found_quotes))
     found_quotes.extend(according_to(ctx, found_quotes))
+    turns = transcript_turns(ctx)
+    if turns:  # a turn of a transcript is one quote: quoted words inside it are part of it
+        found_quotes = [f for f in found_quotes if not any(t.start <= f.start < t.end for t in turns)]
+        found_quotes.extend(turns)
     found_quotes.sort(key=lambda f: f.start)
     return attribute_all(ctx, found_quotes)
+
+
+TURN = re.compile(r"^(?P<label>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}): +(?P<words>\S.*)$", re.M)
+
+
+def transcript_turns(ctx: Context) -> list[Found]:
+    """Interviews and debates printed as a transcript: 'TAPPER: And you support him?' is one turn, the
+    person the label names says it. A label counts only when it names a person of the article (so
+    headings such as 'WATCH:' or 'ANALYSIS:' never speak) and the turn has a few words."""
+    out = []
+    for line in TURN.finditer(ctx.text):
+        words = line.group("words")
+        if len(words.split()) < 4:
+            continue
+        person = ctx.ents.lookup(line.group("label").split()) or ctx.ents.lookup(
+            line.group("label").split()[-1:]
+        )
+        if person is None or person.label != PERSON:
+            continue
+        start, end = trim(ctx.text, line.start("words"), line.end("words"))
+        found = Found(start, end, "direct", speaker=person.name, speaker_entity_id=person.entity_id, cue=":")
+        found.speaker_mention, found.speaker_label, found.turn = line.group("label"), PERSON, True
+        out.append(found)
+    return out
 
 
 def clause_holding(
@@ -468,6 +497,10 @@ def attribute_all(ctx: Context, quotes: list[Found]) -> list[Found]:
     resolver = Resolver(ctx.doc, ctx.ents.mentions, ctx.ref, outside)
     previous: Found | None = None
     for found in quotes:
+        if found.turn:
+            previous = found
+            resolver.add_speaker(found.start, found.speaker, found.speaker_entity_id, PERSON)
+            continue
         if found.subj_i is not None:
             speak(ctx, resolver, found)
         elif found.verb_i is None and previous is not None and continues(ctx, previous, found):
