@@ -22,6 +22,9 @@ def main(argv: list[str] | None = None) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wirehouse", description="Raw news text in, versioned dataset out.")
+    parser.add_argument(
+        "--version", action=_VersionAction, help="print the package version and the code's fingerprint"
+    )
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
 
     run = commands.add_parser("run", help="process every *.txt below --input and publish a new version")
@@ -51,6 +54,26 @@ def _parser() -> argparse.ArgumentParser:
     models = commands.add_parser("models", help="list the SQL models in dbt_like_sql/ and their dependencies")
     models.set_defaults(handler=_models)
     return parser
+
+
+class _VersionAction(argparse.Action):
+    """`wirehouse --version`: computed only when asked (the fingerprint reads the code)."""
+
+    def __init__(self, option_strings: list[str], dest: str, help: str | None = None) -> None:
+        super().__init__(option_strings, dest, nargs=0, default=argparse.SUPPRESS, help=help)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        print(version_line())
+        parser.exit()
+
+
+def version_line() -> str:
+    """`wirehouse 0.1.0 (code 1a2b...)`: the code fingerprint is what `versions.code_version` records."""
+    from importlib.metadata import version
+
+    from pipeline.storage.cache import code_fingerprint
+
+    return f"wirehouse {version('wirehouse')} (code {code_fingerprint()})"
 
 
 def _run(args: argparse.Namespace) -> int:

@@ -1,7 +1,6 @@
 """Write, audit, publish: the batch is staged, audited by the suite checks, then made current at once."""
 
 import hashlib
-from importlib.metadata import version as package_version
 
 import dagster as dg
 import polars as pl
@@ -9,6 +8,7 @@ import polars as pl
 from pipeline.assets.checks import STAGED_BATCH, outcomes_from_metadata, suite_check_key
 from pipeline.nlp.model import installed_model_version
 from pipeline.resources import WirehouseConfig
+from pipeline.storage.cache import code_fingerprint
 from pipeline.storage.exports import export_current
 from pipeline.storage.schema import TABLE_NAMES
 from pipeline.storage.staging import stage_batch, staging_path
@@ -63,7 +63,7 @@ def warehouse(
     failed = [row for row in outcomes if not row["success"]]
     run = RunInfo(
         run_id=context.run.run_id,
-        code_version=package_version("wirehouse"),
+        code_version=code_fingerprint(),
         model_version=installed_model_version(),
         validation_summary=f"{len(outcomes) - len(failed)}/{len(outcomes)} expectations passed",
         validation_rows=tuple(outcomes),

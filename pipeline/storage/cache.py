@@ -11,6 +11,7 @@ it is cached for its exact input as a whole).
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import shutil
@@ -33,6 +34,18 @@ def fingerprint(parts: Iterable[str], files: Iterable[Path]) -> str:
     for path in sorted(files):
         digest.update(path.name.encode() + b"\0" + path.read_bytes() + b"\0")
     return digest.hexdigest()[:16]
+
+
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
+
+
+@functools.cache
+def code_fingerprint() -> str:
+    """The code's fingerprint, by the caches' recipe over every file any cache fingerprint covers (all of
+    `pipeline/**/*.py`, by relative path, and `seeds/*.csv`): whatever makes a cache miss changes it. Recorded
+    as `versions.code_version` and printed by `wirehouse --version`."""
+    files = sorted([*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR.parent / "seeds").glob("*.csv")])
+    return fingerprint([str(path.relative_to(PACKAGE_DIR.parent)) for path in files], files)
 
 
 class FrameCache:
