@@ -191,3 +191,19 @@ def test_a_province_after_a_town_is_a_place(nlp):
     doc.ents = [doc.char_span(13, 21, "GPE"), doc.char_span(24, 27, "PERSON")]
     labels = {m.text: m.label for m in article_entities(doc, load_reference()).mentions}
     assert labels == {"Millbank": "GPE", "Ont": "GPE"}
+
+
+def test_a_title_keeps_its_capital_the_in_mid_sentence(nlp):
+    names = mentions_of(nlp, "The mayor told The Courier that the bridge would reopen.")["name"].to_list()
+    assert "The Courier" in names
+
+
+def test_the_seed_publisher_interview_is_the_publisher_not_a_fragment(seed_mentions):
+    orgs = seed_mentions.filter(pl.col("label") == "ORG")["name"].to_list()
+    assert "National" not in orgs and "The National" in orgs
+
+
+def test_a_generic_one_word_organisation_is_the_one_just_named_in_full(nlp):
+    body = "The Regional Water Council met on Friday.\n\nThe Council voted to raise the tariff by a tenth."
+    mentions = mentions_of(nlp, body).filter(pl.col("label") == "ORG")
+    assert set(mentions["name"]) == {"Regional Water Council"}

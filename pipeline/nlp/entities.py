@@ -483,7 +483,37 @@ def canonical_names(mentions: list[Mention], ref: Reference, text: str = "") -> 
             if m.text not in expanded:
                 expanded[m.text] = acronym_expansion(text, m.text)
             words = (expanded[m.text] or m.text).split()
+        elif m.label == "ORG" and len(m.key) == 1 and ref.speaker_nouns.get(m.key[0]) == "org":
+            longer = named_before(mentions, m)  # "the Council" after "UN Security Council"
+            words = longer.name.split() if longer is not None else words
+        if m.label in TITLED_LABELS and titled_with_the(text, m.start):
+            words = ["The", *words]  # "told The National": a title that includes its article
         m.name = " ".join(words)
+
+
+TITLED_LABELS = frozenset({"ORG", "WORK_OF_ART"})
+
+
+def titled_with_the(text: str, start: int) -> bool:
+    """A capitalised 'The' right before a name in mid-sentence belongs to the name ('an interview with
+    The Courier'); at the start of a sentence it is only the capital every sentence has."""
+    if not text[:start].endswith("The "):
+        return False
+    before = text[: start - 4].rstrip(" \"“‘'(")
+    return bool(before) and before[-1] not in ".!?:\n"
+
+
+def named_before(mentions: list[Mention], short: Mention) -> Mention | None:
+    """The latest organisation named before a generic one-word name that ends with that word: the
+    council, committee or union the article has just named in full."""
+    word = short.key[0]
+    found = None
+    for m in mentions:
+        if m.start >= short.start:
+            break
+        if m.label == "ORG" and len(m.key) > 1 and m.key[-1] == word:
+            found = m
+    return found
 
 
 ACRONYM = re.compile(r"[A-Z]{2,6}")
