@@ -95,8 +95,11 @@ def test_a_new_sql_file_becomes_an_asset_and_builds_without_python_changes(seed_
     models = tmp_path / "models"
     shutil.copytree(MODELS_DIR, models)
     (models / "marts" / "quotes_per_article.sql").write_text(
-        "-- description: Quotes per article.\n-- materialized: table\n"
-        "SELECT article_id, count(*) AS quotes FROM stg_quotes GROUP BY ALL\n",
+        "SELECT article_id, count(*) AS quotes FROM stg_quotes GROUP BY ALL\n", encoding="utf-8"
+    )
+    (models / "marts" / "quotes_per_article.yml").write_text(
+        "version: 2\nmodels:\n  - name: quotes_per_article\n    description: Quotes per article.\n"
+        "    config:\n      materialized: table\n",
         encoding="utf-8",
     )
     warehouse = tmp_path / "warehouse"

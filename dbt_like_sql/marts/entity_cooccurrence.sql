@@ -1,5 +1,3 @@
--- description: Pairs of entities mentioned together: in how many sentences and in how many articles.
--- materialized: table
 -- Pairs are formed from the distinct entities of each article (and of each sentence), not from every pair
 -- of mentions: an article naming 30 entities in 100 mentions makes 435 pairs, not 4,950.
 WITH article_entities AS (

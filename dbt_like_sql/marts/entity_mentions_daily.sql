@@ -1,5 +1,3 @@
--- description: The most mentioned entities per day and publisher (day NULL when the article has no date).
--- materialized: table
 SELECT
     article_date AS day,
     coalesce(publisher, '(unknown)') AS publisher,

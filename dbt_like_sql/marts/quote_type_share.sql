@@ -1,5 +1,3 @@
--- description: The share of quotes of each type (direct, partial, indirect) per publisher.
--- materialized: table
 SELECT
     coalesce(publisher, '(unknown)') AS publisher,
     quote_type,

@@ -1,5 +1,3 @@
--- description: Who is quoted about whom: each speaker with the entities mentioned inside their quotes.
--- materialized: table
 SELECT
     q.speaker,
     q.speaker_entity_id,

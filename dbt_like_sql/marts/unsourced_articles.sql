@@ -1,5 +1,3 @@
--- description: Articles in which nobody is quoted (no direct, partial or reported speech found).
--- materialized: view
 SELECT
     a.article_id,
     a.source_path,

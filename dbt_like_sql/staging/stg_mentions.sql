@@ -1,5 +1,3 @@
--- description: Entity mentions with the entity's canonical name and the article's publisher and date.
--- materialized: view
 SELECT
     m.mention_id,
     m.article_id,

@@ -1,5 +1,3 @@
--- description: Quotes with their article's publisher and date, ready for counting.
--- materialized: view
 SELECT
     q.quote_id,
     q.article_id,

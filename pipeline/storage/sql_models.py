@@ -1,11 +1,29 @@
-"""dbt_like_sql: analyst models as plain SQL files, one SELECT each.
+"""dbt_like_sql: analyst models as plain SQL files, one SELECT each, described in dbt's YAML shape.
 
 A model's name is its file name; it refers to published tables and other models by name. Dependencies
 are read from the SQL with sqlglot (CTE names and schema-qualified names are not models), so adding a
-model is adding a file. Settings come from a header of `-- key: value` comment lines (`materialized`:
-view or table, `description`) and/or a YAML file beside the model (`<name>.yml`) in dbt's shape:
-`description`, `materialized`, and `columns` with a `description` and dbt-style `tests` each
-(`unique`, `not_null`, `accepted_values: {values: [...]}`, `relationships: {to: model, field: column}`).
+model is adding a file (and its YAML entry). Everything else about a model is in YAML files anywhere below
+the folder, as dbt reads them (https://docs.getdbt.com/reference/model-properties):
+
+```yaml
+version: 2
+models:
+  - name: quotes_per_speaker
+    description: Who is quoted, how often.
+    config:
+      materialized: table            # or view (the default)
+    columns:
+      - name: speaker
+        description: The speaker's canonical name.
+        data_tests:
+          - not_null
+          - unique
+          - accepted_values: {values: [a, b]}
+          - relationships: {to: "source('wirehouse', 'entities')", field: name}   # or ref('a_model')
+```
+
+YAML is the one place for these settings: a `-- materialized:` or `-- description:` header comment in the
+SQL is an error that says where the setting goes. The published tables are the source `wirehouse`.
 """
 
 from __future__ import annotations
@@ -24,9 +42,15 @@ from sqlglot import expressions
 
 from pipeline.storage.schema import quote_identifier
 
-HEADER_LINE = re.compile(r"^--\s*(\w+)\s*:\s*(.*?)\s*$")
+SOURCE_NAME = "wirehouse"  # dbt's name for the published tables: source('wirehouse', 'quotes')
+YAML_VERSION = 2
 MATERIALIZATIONS = ("view", "table")
 TEST_KINDS = ("unique", "not_null", "accepted_values", "relationships")
+MODEL_KEYS = {"name", "description", "config", "columns"}
+COLUMN_KEYS = {"name", "description", "data_tests"}
+HEADER_SETTING = re.compile(r"^--\s*(materialized|description|config)\s*:", re.IGNORECASE)
+REF = re.compile(r"""^ref\(\s*['"]([^'"]+)['"]\s*\)$""")
+SOURCE = re.compile(r"""^source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)$""")
 
 
 class ModelError(ValueError):
@@ -40,7 +64,7 @@ class ColumnTest:
     model: str
     column: str
     kind: str
-    options: dict[str, Any] = field(default_factory=dict)
+    options: dict[str, Any] = field(default_factory=dict)  # relationships: `to` is the table or model name
 
     @property
     def name(self) -> str:
@@ -77,6 +101,7 @@ class SqlModel:
     sources: tuple[str, ...]  # published tables
     column_descriptions: dict[str, str] = field(default_factory=dict)
     tests: tuple[ColumnTest, ...] = ()
+    properties_path: Path | None = None  # the YAML file that describes it; None when undocumented
 
     @property
     def group(self) -> str:
@@ -85,7 +110,8 @@ class SqlModel:
 
 
 def discover_models(models_dir: Path, source_tables: Iterable[str]) -> list[SqlModel]:
-    """Every `*.sql` below the folder, in dependency order; unknown names and cycles are errors."""
+    """Every `*.sql` below the folder, in dependency order, with its YAML entry; unknown names, cycles and
+    YAML that does not match a model are errors naming the file."""
     sources = set(source_tables)
     paths = sorted(models_dir.rglob("*.sql"))
     names = [path.stem for path in paths]
@@ -95,66 +121,132 @@ def discover_models(models_dir: Path, source_tables: Iterable[str]) -> list[SqlM
     clashes = sources.intersection(names)
     if clashes:
         raise ModelError(f"model name(s) {sorted(clashes)} clash with published tables")
-    models = {path.stem: _read_model(path, set(names), sources) for path in paths}
+    entries = read_properties(models_dir)
+    strays = sorted(set(entries) - set(names))
+    if strays:
+        where = entries[strays[0]][0]
+        raise ModelError(f"{where}: describes model {strays[0]!r}, but there is no {strays[0]}.sql")
+    models = {path.stem: _read_model(path, entries.get(path.stem), set(names), sources) for path in paths}
     return [models[name] for name in _dependency_order(models)]
 
 
-def _read_model(path: Path, model_names: set[str], sources: set[str]) -> SqlModel:
+def read_properties(models_dir: Path) -> dict[str, tuple[Path, dict[str, Any]]]:
+    """Every model entry of every `*.yml`/`*.yaml` below the folder: name -> (file, entry)."""
+    entries: dict[str, tuple[Path, dict[str, Any]]] = {}
+    for path in sorted([*models_dir.rglob("*.yml"), *models_dir.rglob("*.yaml")]):
+        try:
+            document = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        except yaml.YAMLError as error:
+            raise ModelError(f"{path}: not valid YAML ({error})") from error
+        if not isinstance(document, dict) or document.get("version") != YAML_VERSION:
+            raise ModelError(f"{path}: expected dbt's properties file: `version: 2` and a `models:` list")
+        models = document.get("models", [])
+        if not isinstance(models, list):
+            raise ModelError(f"{path}: `models:` must be a list of models, each with a `name`")
+        for entry in models:
+            if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+                raise ModelError(f"{path}: every entry of `models:` needs a `name`")
+            name = entry["name"]
+            if name in entries:
+                raise ModelError(f"{path}: model {name!r} is described twice (also in {entries[name][0]})")
+            entries[name] = (path, entry)
+    return entries
+
+
+def _read_model(
+    path: Path, properties: tuple[Path, dict[str, Any]] | None, model_names: set[str], sources: set[str]
+) -> SqlModel:
     sql = path.read_text(encoding="utf-8")
-    settings = {**_header(sql), **_yaml_settings(path)}
-    materialized = settings.get("materialized", "view")
+    _refuse_header_settings(path, sql)
+    yaml_path, entry = properties if properties else (None, {"name": path.stem})
+    where = f"{yaml_path} (model {path.stem})"
+    unknown_keys = sorted(set(entry) - MODEL_KEYS)
+    if unknown_keys:
+        raise ModelError(f"{where}: unknown key(s) {unknown_keys}; a model has {sorted(MODEL_KEYS)}")
+    config = entry.get("config") or {}
+    if not isinstance(config, dict):
+        raise ModelError(f"{where}: `config:` must be a mapping, e.g. {{materialized: table}}")
+    materialized = config.get("materialized", "view")
     if materialized not in MATERIALIZATIONS:
-        raise ModelError(f"{path}: materialized must be one of {MATERIALIZATIONS}, not {materialized!r}")
+        raise ModelError(f"{where}: materialized must be one of {MATERIALIZATIONS}, not {materialized!r}")
     referenced = referenced_tables(sql, path)
     unknown = sorted(referenced - model_names - sources)
     if unknown:
         raise ModelError(f"{path}: unknown table or model {', '.join(unknown)}")
-    columns = settings.get("columns") or []
-    tests = tuple(_column_tests(path, columns, model_names | sources))
+    columns = _columns(where, entry.get("columns") or [])
     return SqlModel(
         name=path.stem,
         path=path,
         sql=sql,
         materialized=materialized,
-        description=str(settings.get("description", "")),
+        description=str(entry.get("description") or "").strip(),
         depends_on=tuple(sorted(referenced & model_names)),
         sources=tuple(sorted(referenced & sources)),
-        column_descriptions={column["name"]: column.get("description", "") for column in columns},
-        tests=tests,
+        column_descriptions={column["name"]: str(column.get("description") or "") for column in columns},
+        tests=tuple(_column_tests(where, path.stem, columns, model_names, sources)),
+        properties_path=yaml_path,
     )
 
 
-def _yaml_settings(path: Path) -> dict[str, Any]:
-    settings_path = path.with_suffix(".yml")
-    if not settings_path.exists():
-        return {}
-    try:
-        settings = yaml.safe_load(settings_path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as error:
-        raise ModelError(f"{settings_path}: not valid YAML ({error})") from error
-    if not isinstance(settings, dict) or not isinstance(settings.get("columns", []), list):
-        raise ModelError(f"{settings_path}: expected a mapping with an optional 'columns' list")
-    for column in settings.get("columns", []):
-        if not isinstance(column, dict) or "name" not in column:
-            raise ModelError(f"{settings_path}: every column needs a 'name'")
-    return settings
+def _refuse_header_settings(path: Path, sql: str) -> None:
+    """The YAML is the one place for a model's settings: a header that looks like one would be ignored."""
+    for line in sql.splitlines():
+        if HEADER_SETTING.match(line.strip()):
+            raise ModelError(
+                f"{path}: `{line.strip()}`: settings live in the model's YAML entry "
+                "(`description:`, `config: {materialized: ...}`), not in SQL comments"
+            )
 
 
-def _column_tests(path: Path, columns: list[dict[str, Any]], known: set[str]) -> Iterable[ColumnTest]:
+def _columns(where: str, columns: object) -> list[dict[str, Any]]:
+    if not isinstance(columns, list):
+        raise ModelError(f"{where}: `columns:` must be a list")
     for column in columns:
-        for test in column.get("tests", []) or []:
+        if not isinstance(column, dict) or not isinstance(column.get("name"), str):
+            raise ModelError(f"{where}: every column needs a `name`")
+        if "tests" in column:
+            raise ModelError(
+                f"{where}: column {column['name']!r}: write `data_tests:` (dbt 1.8+), not `tests:`"
+            )
+        unknown = sorted(set(column) - COLUMN_KEYS)
+        if unknown:
+            raise ModelError(f"{where}: column {column['name']!r}: unknown key(s) {unknown}")
+    return columns
+
+
+def _column_tests(
+    where: str, model: str, columns: list[dict[str, Any]], model_names: set[str], sources: set[str]
+) -> Iterable[ColumnTest]:
+    for column in columns:
+        for test in column.get("data_tests") or []:
             kind, options = (test, {}) if isinstance(test, str) else next(iter(test.items()))
+            context = f"{where}: column {column['name']!r}"
             if kind not in TEST_KINDS:
-                raise ModelError(
-                    f"{path.with_suffix('.yml')}: unknown test {kind!r} (use one of {TEST_KINDS})"
-                )
-            if kind == "accepted_values" and not isinstance((options or {}).get("values"), list):
-                raise ModelError(f"{path.with_suffix('.yml')}: accepted_values needs a 'values' list")
-            if kind == "relationships" and ((options or {}).get("to") not in known or "field" not in options):
-                raise ModelError(
-                    f"{path.with_suffix('.yml')}: relationships needs 'to' (a table or model) and 'field'"
-                )
-            yield ColumnTest(model=path.stem, column=column["name"], kind=kind, options=options or {})
+                raise ModelError(f"{context}: unknown test {kind!r} (use one of {TEST_KINDS})")
+            options = dict(options or {})
+            options.update(options.pop("arguments", None) or {})  # dbt 1.10 nests them under `arguments:`
+            options.pop("config", None)  # severity and the like: every test reports its failing rows
+            if kind == "accepted_values" and not isinstance(options.get("values"), list):
+                raise ModelError(f"{context}: accepted_values needs a `values` list")
+            if kind == "relationships":
+                options["to"] = _relation(context, options.get("to"), model_names, sources)
+                if "field" not in options:
+                    raise ModelError(f"{context}: relationships needs `field` (the column it refers to)")
+            yield ColumnTest(model=model, column=column["name"], kind=kind, options=options)
+
+
+def _relation(context: str, to: object, model_names: set[str], sources: set[str]) -> str:
+    """`ref('model')` or `source('wirehouse', 'table')`, as dbt writes them, to a name in the warehouse."""
+    text = str(to or "").strip()
+    if (ref := REF.match(text)) and ref.group(1) in model_names:
+        return ref.group(1)
+    source = SOURCE.match(text)
+    if source and source.group(1) == SOURCE_NAME and source.group(2) in sources:
+        return source.group(2)
+    raise ModelError(
+        f"{context}: relationships `to: {text}` names no model or published table; write "
+        f"ref('a_model') or source('{SOURCE_NAME}', 'a_table') (tables: {', '.join(sorted(sources))})"
+    )
 
 
 def referenced_tables(sql: str, path: Path | str = "<sql>") -> set[str]:
@@ -174,18 +266,6 @@ def referenced_tables(sql: str, path: Path | str = "<sql>") -> set[str]:
         if isinstance(table.this, expressions.Identifier) and table.name not in cte_names:
             names.add(table.name)
     return names
-
-
-def _header(sql: str) -> dict[str, str]:
-    settings: dict[str, str] = {}
-    for line in sql.splitlines():
-        if not line.strip():
-            continue
-        match = HEADER_LINE.match(line.strip())
-        if not match:
-            break
-        settings[match.group(1).lower()] = match.group(2)
-    return settings
 
 
 def _dependency_order(models: dict[str, SqlModel]) -> list[str]:
