@@ -635,3 +635,17 @@ def test_a_transcript_turn_is_said_by_the_person_its_label_names(nlp):
     turn = find(quotes, "not at any price")
     assert (turn["speaker"], turn["speaker_mention"], turn["quote_type"]) == ("Ruth Hale", "HALE", "direct")
     assert not [q for q in quotes if "defends her record" in q["text"]]
+
+
+def test_a_dateline_is_where_the_story_was_filed_not_who_spoke(nlp):
+    body = "MILLBANK — Senator Ruth Hale said on Monday that the bill would fail."
+    q = find(quotes_of(nlp, body), "bill would")
+    assert q["speaker"] == "Ruth Hale"
+    assert all(q["speaker"] != "MILLBANK" for q in quotes_of(nlp, "MILLBANK — The bill would fail, it said."))
+
+
+def test_the_person_who_was_asked_is_not_the_one_asking(nlp):
+    body = "Hale spoke after the vote. “Will you run again in the spring?” Hale was asked."
+    assert find(quotes_of(nlp, body), "run again")["speaker"] is None
+    body = "“Will you run again in the spring?” Hale was asked by reporter Tom Reed."
+    assert find(quotes_of(nlp, body), "run again")["speaker"] == "Tom Reed"

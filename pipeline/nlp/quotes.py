@@ -188,6 +188,30 @@ def has_words(text: str, start: int, end: int) -> bool:
 
 def subject_of(verb: Token) -> Token | None:
     """The cue's subject; 'said Smith' puts it after the verb; 'and added' borrows the head's."""
+    found = grammatical_subject(verb)
+    if found is not None and is_dateline(found):
+        return None  # "WASHINGTON — …": the place the story was filed from, not a speaker
+    if found is not None and found.dep_ == "nsubjpass" and verb._.lemma.lower() in ADDRESSEE_VERBS:
+        return agent_of(verb)  # "Hale was asked": Hale listened; the asker, if named, speaks
+    return found
+
+
+def is_dateline(tok: Token) -> bool:
+    """An all-capitals place opening its paragraph and followed by a dash or bracket."""
+    doc = tok.doc
+    opens = tok.i == 0 or "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_
+    after = doc[tok.i + 1].text if tok.i + 1 < len(doc) else ""
+    return opens and tok.text.isupper() and len(tok.text) > 2 and after[:1] in ("—", "–", "-", "(", ",")
+
+
+def agent_of(verb: Token) -> Token | None:
+    for child in verb.children:
+        if child.dep_ == "agent":
+            return next((c for c in child.children if c.dep_ == "pobj"), None)
+    return None
+
+
+def grammatical_subject(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS:
             if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
