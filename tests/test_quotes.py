@@ -649,3 +649,12 @@ def test_the_person_who_was_asked_is_not_the_one_asking(nlp):
     assert find(quotes_of(nlp, body), "run again")["speaker"] is None
     body = "“Will you run again in the spring?” Hale was asked by reporter Tom Reed."
     assert find(quotes_of(nlp, body), "run again")["speaker"] == "Tom Reed"
+
+
+def test_a_promise_or_an_appeal_says_its_infinitive(nlp):
+    q = find(quotes_of(nlp, "Mayor Ann Lowe promised to cut bus fares before the winter."), "cut bus fares")
+    assert (q["speaker"], q["text"]) == ("Ann Lowe", "to cut bus fares before the winter")
+    body = "Hale urged the council to reopen the clinic by March."
+    q = find(quotes_of(nlp, body), "reopen the clinic")
+    assert q["speaker"] == "Hale" and q["text"].startswith("the council to reopen")
+    assert not quotes_of(nlp, "Hale hoped to reopen the clinic by March.")

@@ -37,6 +37,7 @@ RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 QUESTION_WORDS = frozenset({"whether", "what", "why", "how", "who", "whom", "which", "where"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "dative", "appos"})
 OBJECT_DEPS = frozenset({"dobj", "dative", "iobj", "pobj"})
+COMMITMENT_VERBS = frozenset({"promise", "vow", "pledge", "urge", "threaten"})  # speech acts with "to …"
 NAMING_VERBS = frozenset({"call", "describe"})  # "X called it a disgrace", "X described it as a disgrace"
 NAMING_PARTICLES = frozenset({"for", "on", "off", "up", "back", "in", "out"})  # "called for", "called off"
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "assure", "remind", "warn", "inform"})
@@ -343,6 +344,8 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
             span = (child.left_edge.i, child.right_edge.i + 1)
             if best is None or span[1] - span[0] > best[1] - best[0]:
                 best = span
+    if best is None and verb._.lemma.lower() in COMMITMENT_VERBS:
+        best = infinitive_clause(verb)
     if best is None and verb.dep_ == "parataxis" and verb.head.i < verb.i:
         # "The plan had two aims, Lowe writes": the statement is the clause the cue interrupts
         first = min([verb.left_edge.i, *(c.i for c in verb.children if c.dep_ in SUBJECT_DEPS)])
@@ -350,6 +353,23 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         if first - start >= 3:
             best = (start, first)
     return clip_to_paragraph(verb, best) if best else None
+
+
+def infinitive_clause(verb: Token) -> tuple[int, int] | None:
+    """'X promised to cut the fare', 'X urged the council to act': what a promise or an appeal says is
+    its infinitive (with whoever is urged)."""
+    for child in verb.children:
+        if (
+            child.dep_ in ("xcomp", "ccomp")
+            and child.i > verb.i
+            and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children)
+        ):
+            start = child.left_edge.i
+            addressee = [c for c in verb.children if c.dep_ in ("dobj", "dative") and c.i < child.i]
+            if addressee:
+                start = min(start, addressee[0].left_edge.i)
+            return start, child.right_edge.i + 1
+    return None
 
 
 def unmarked_clause(verb: Token, child: Token) -> bool:
