@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run test test-long fuzz lint format ui ui-check validate profile bench clean
+.PHONY: setup run sql test test-long fuzz lint format ui ui-check validate profile bench clean
 
 setup: $(VENV)/.synced
 
@@ -19,6 +19,9 @@ $(VENV)/.synced: pyproject.toml uv.lock
 
 run: setup  ## the whole pipeline on seeds/articles into warehouse/
 	$(BIN)/wirehouse run
+
+sql: setup  ## harlequin, a terminal SQL client, read-only on warehouse/news.duckdb (after make run)
+	$(BIN)/wirehouse sql
 
 test: setup  ## the test suite (without the tests marked long)
 	$(BIN)/pytest

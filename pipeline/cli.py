@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -45,10 +46,27 @@ def _parser() -> argparse.ArgumentParser:
     export.add_argument("--warehouse", type=Path, help="warehouse folder (default: warehouse)")
     export.set_defaults(handler=_export)
 
-    sql = commands.add_parser("sql", help="run a query on the published warehouse (read-only) and print it")
-    sql.add_argument("query", help='e.g. "SELECT speaker, count(*) FROM quotes GROUP BY ALL"')
+    sql = commands.add_parser(
+        "sql",
+        help="query the published warehouse (read-only); with no query, open the interactive client",
+        description="Print a query's result with DuckDB's own renderer, on the published warehouse opened "
+        "read-only (a run never waits for you). With neither QUERY nor -f, open harlequin, a terminal SQL "
+        "client, read-only on the same file.",
+    )
+    sql.add_argument("query", nargs="?", help='e.g. "SELECT speaker, count(*) FROM quotes GROUP BY ALL"')
+    sql.add_argument(
+        "-f", "--file", type=Path, help="read the SQL from this file (its last statement is printed)"
+    )
+    sql.add_argument(
+        "--format", choices=SQL_FORMATS, default="table", help="table (default), csv (with a header) or json"
+    )
     sql.add_argument("--warehouse", type=Path, help="warehouse folder (default: warehouse)")
-    sql.add_argument("--limit", type=int, default=50, help="rows to print at most (default 50)")
+    sql.add_argument(
+        "--database",
+        type=Path,
+        help="another DuckDB file to open read-only, e.g. a failed batch in <warehouse>/staging/",
+    )
+    sql.add_argument("--limit", type=int, default=40, help="table format: rows to show at most (default 40)")
     sql.set_defaults(handler=_sql)
 
     models = commands.add_parser("models", help="list the SQL models in dbt_like_sql/ and their dependencies")
@@ -146,32 +164,57 @@ def _export(args: argparse.Namespace) -> int:
     return 0
 
 
+SQL_FORMATS = ("table", "csv", "json")
+
+
 def _sql(args: argparse.Namespace) -> int:
-    import duckdb
-
-    from pipeline.storage.warehouse import connect_read_only
-
     settings = Settings.from_env(warehouse_dir=args.warehouse)
+    database = args.database or settings.database_path
+    if args.query is not None and args.file is not None:
+        print("wirehouse sql: give a query or -f FILE, not both", file=sys.stderr)
+        return 2
+    if args.file is not None:
+        try:
+            query = args.file.read_text(encoding="utf-8")
+        except OSError as error:
+            print(f"wirehouse sql: cannot read {args.file}: {error.strerror}", file=sys.stderr)
+            return 2
+    elif args.query is not None:
+        query = args.query
+    else:
+        return _interactive(database)
+    from pipeline.storage.query import QueryError, print_query
+
     try:
-        con = connect_read_only(settings.database_path)
-    except FileNotFoundError as error:
+        print_query(database, query, args.format, max_rows=args.limit)
+    except (QueryError, FileNotFoundError) as error:
         print(f"wirehouse sql: {error}", file=sys.stderr)
         return 1
-    try:
-        relation = con.sql(args.query)
-        if relation is None:
-            return 0
-        headers = list(relation.columns)
-        rows = relation.limit(args.limit + 1).fetchall()
-    except duckdb.Error as error:
-        print(f"wirehouse sql: {error}", file=sys.stderr)
-        return 1
-    finally:
-        con.close()
-    print(format_table(headers, [[_cell(value) for value in row] for row in rows[: args.limit]]))
-    if len(rows) > args.limit:
-        print(f"(first {args.limit} rows; use --limit for more)")
     return 0
+
+
+def _interactive(database: Path) -> int:
+    """harlequin, read-only on the published file: a run publishes a new copy beside it and swaps it in,
+    so an open client never blocks a run (it keeps the version it opened; reopen to see a newer one)."""
+    import shutil
+
+    if not database.exists():
+        print(f"wirehouse sql: no warehouse at {database}: run `wirehouse run` first", file=sys.stderr)
+        return 1
+    if not (sys.stdin.isatty() and sys.stdout.isatty()):
+        print(
+            'wirehouse sql: no query given: pass one ("SELECT ..."), or -f FILE.sql; the interactive client '
+            "needs a terminal",
+            file=sys.stderr,
+        )
+        return 2
+    harlequin = Path(sys.executable).parent / "harlequin"
+    command = str(harlequin) if harlequin.exists() else shutil.which("harlequin")
+    if command is None:
+        print("wirehouse sql: harlequin is not installed in this environment (`make setup`)", file=sys.stderr)
+        return 1
+    os.execv(command, [command, "--read-only", str(database)])
+    return 0  # not reached: harlequin replaces this process
 
 
 def _models(args: argparse.Namespace) -> int:
@@ -197,12 +240,6 @@ def _models(args: argparse.Namespace) -> int:
     ]
     print(format_table(["model", "folder", "materialized", "depends on", "tests", "description"], rows))
     return 0
-
-
-def _cell(value: object) -> str:
-    text = "NULL" if value is None else str(value)
-    text = text.replace("\n", " ")
-    return text if len(text) <= 80 else text[:79] + "…"
 
 
 def format_table(headers: list[str], rows: list[list[str]]) -> str:
