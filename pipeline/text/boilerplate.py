@@ -331,6 +331,41 @@ _PAREN_TAIL = re.compile(r"\((?![\d:.\s]+\))[^()]*\)$")  # "(Germany)", not a vi
 _LABEL_DASH = re.compile(r"^[^\s–—-][^–—]{0,50}?\s[–—-]\s+\S")
 
 
+# ---------------------------------------------------------------------------------------------------------
+# Data lists whose items share one written form (see is_content_list)
+
+_TEMPLATE_CHARS = re.compile(r"[():;=%$£€]")
+MIN_TEMPLATE_ITEMS = 3
+MAX_VALUE_WORDS = 4  # "Label: value" items; "Review: a headline after a kicker" is longer
+
+
+def template(text: str) -> str:
+    """The punctuation skeleton of a line: "Rovers (Group A): 3rd entry" -> "():", "Stalls : 4,000" -> ":".
+    A line whose only mark is a colon before a headline-length tail has none (a kicker and a headline)."""
+    skeleton = "".join(_TEMPLATE_CHARS.findall(text))
+    if skeleton == ":" and len(text.rsplit(":", 1)[1].split()) > MAX_VALUE_WORDS:
+        return ""
+    return skeleton
+
+
+def templated_stretches(texts: list[str]) -> list[range]:
+    """Stretches of at least MIN_TEMPLATE_ITEMS consecutive items that share one non-empty skeleton, each of
+    two words or more (form fields such as "Name(required)" are single tokens)."""
+    stretches: list[range] = []
+    start = 0
+    for end in range(1, len(texts) + 1):
+        if (
+            end < len(texts)
+            and template(texts[end]) == template(texts[start])
+            and len(texts[end].split()) > 1
+        ):
+            continue
+        if template(texts[start]) and end - start >= MIN_TEMPLATE_ITEMS and len(texts[start].split()) > 1:
+            stretches.append(range(start, end))
+        start = end
+    return stretches
+
+
 @dataclass(frozen=True)
 class Run:
     """Consecutive short, unpunctuated lines (blank and classified lines between them are transparent)."""
@@ -427,8 +462,11 @@ def content_list_lines(
             keep.update(run.indices)
             keep.update(listed_claims(lines, verdicts, run))
     for run in find_short_runs(lines, verdicts, barriers, split_at_claimed=True):
-        if is_content_list([lines[i].text for i in run.indices]):
+        texts = [lines[i].text for i in run.indices]
+        if is_content_list(texts):
             keep.update(run.indices)
+        for stretch in templated_stretches(texts):
+            keep.update(run.indices[k] for k in stretch)
     for group in bullet_groups(lines, verdicts):
         keep.update(group)
     return keep

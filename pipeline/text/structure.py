@@ -26,6 +26,7 @@ from pipeline.text.boilerplate import (
     is_sentence_like,
 )
 from pipeline.text.reference import CleaningReference
+from pipeline.text.shapes import is_meta_line
 
 # ---------------------------------------------------------------------------------------------------------
 # Title and standfirst
@@ -109,6 +110,8 @@ def find_subtitle(lines: list[Line], verdicts: Mapping[int, Verdict], title: int
     candidate = following[0]
     if not 4 <= candidate.words <= MAX_SUBTITLE_WORDS or is_bullet(candidate.text):
         return None
+    if is_meta_line(candidate.text):
+        return None  # "June 3, 2018 | by Ana Ruiz" is the post's stamp, not its standfirst
     if not _TITLE_BAD_END.search(candidate.text) and not candidate.text.endswith(("!", "?")):
         return candidate.index
     if candidate.text.endswith(".") and last_header_line(lines, verdicts, candidate.index) is not None:

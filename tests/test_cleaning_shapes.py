@@ -1,0 +1,186 @@
+"""Cross-site shapes of page furniture (pipeline/text/shapes.py) and data lists kept by their template. Every
+line here is invented for the construction it tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text.boilerplate import templated_stretches
+from pipeline.text.clean import CleanedArticle, clean_article
+from pipeline.text.shapes import is_author_bio, is_comment_head, is_meta_line
+
+HEADLINE = "Harbour council approves new flood barrier after long debate"
+OPENING = "The harbour council approved a new flood barrier on Tuesday after a debate that lasted six hours."
+MIDDLE = "Engineers said the barrier would protect about four hundred homes along the lower quay from storms."
+CLOSING = "Construction is expected to start in the spring and to take two years to complete."
+
+
+def page(*parts: str) -> str:
+    return "\n\n".join(parts) + "\n"
+
+
+def removed(article: CleanedArticle) -> dict[str, tuple[str, str]]:
+    return {" ".join(r.text.split()): (r.kind, r.rule) for r in article.removed}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# meta lines
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "October 3, 2018 | by Ana Ruiz",
+        "Posted in Garden notes | Permalink | 4 Comments",
+        "By Ana Ruiz | May 2, 2019 at 4:10 PM - Updated May 2 at 6:00 PM",
+        "Wire Service May 2, 2019, 9:02 AM",
+        "by Ana Ruiz on Monday, May 6th, 2019 at 11:08 a.m.",
+        "March 4, 2017/2 Comments/in Harbour News /by siteadmin",
+        "Northern Bureau | Updated : 4 March 2019, 09:01 AM",
+    ],
+)
+def test_meta_line_shapes(line: str) -> None:
+    assert is_meta_line(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "The council met on May 2, 2019 to vote on the barrier.",
+        "Get the blender for $58.56",
+        "Morning Digest 5.6.19",
+        "May 2, 2019",  # a bare date is the date rules' business
+        "Rovers | Athletic | Town",
+    ],
+)
+def test_not_meta_lines(line: str) -> None:
+    assert not is_meta_line(line)
+
+
+def test_meta_line_between_title_and_body_is_removed() -> None:
+    article = clean_article(page(HEADLINE, "June 3, 2018 | by Ana Ruiz", OPENING, MIDDLE, CLOSING))
+    assert removed(article)["June 3, 2018 | by Ana Ruiz"][1] == "meta_line"
+    assert article.body.split("\n\n") == [OPENING, MIDDLE, CLOSING]
+
+
+def test_rows_of_dated_entries_stay() -> None:
+    rows = [f"June {d}, 2018 | Harbour Rowing Club | by Ana Ruiz" for d in (3, 10, 17)]
+    article = clean_article(page(HEADLINE, OPENING, "The season so far:", *rows, CLOSING))
+    for row in rows:
+        assert row in article.body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# comment sections
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "12 responses to “Harbour council approves barrier”",
+        "Ana Ruiz on May 2, 2019 at 4:47 pm said:",
+        "quaysidewatcher says:",
+        "Leave a comment",
+        "Comments are closed.",
+        "You must log in to post a comment.",
+    ],
+)
+def test_comment_heads(line: str) -> None:
+    assert is_comment_head(line)
+
+
+@pytest.mark.parametrize("line", ["The minister says:", "Smith says:", "he said:", "Comments"])
+def test_not_comment_heads(line: str) -> None:
+    assert not is_comment_head(line)
+
+
+def test_comment_section_after_the_article_is_removed() -> None:
+    comment = "I walk along the quay every day and this barrier is long overdue in my opinion."
+    article = clean_article(
+        page(
+            HEADLINE,
+            OPENING,
+            MIDDLE,
+            CLOSING,
+            "3 responses to “Harbour barrier”",
+            "quaysidewatcher says:",
+            comment,
+        )
+    )
+    assert article.body.split("\n\n") == [OPENING, MIDDLE, CLOSING]
+    assert removed(article)[comment] == ("footer", "comment_section")
+
+
+def test_comment_head_in_the_first_half_ends_nothing() -> None:
+    article = clean_article(page(HEADLINE, "Leave a comment", OPENING, MIDDLE, CLOSING))
+    assert article.body.split("\n\n")[-3:] == [OPENING, MIDDLE, CLOSING]
+
+
+# ---------------------------------------------------------------------------------------------------------
+# author bios
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Ana Ruiz is a senior editor at the Harbour Gazette, where she has covered the port since 2012.",
+        "Ana Ruiz (@anaruiz) is an Ideas contributor at the Gazette and hosts a weekly podcast.",
+        "Tom Brandt is the Gazette's shipping correspondent.",
+        "Staff columnist Tom Brandt writes a daily blog on harbour affairs.",
+        "Tom Brandt is an award-winning writer based in the north who has covered ports for years.",
+    ],
+)
+def test_bio_shapes(line: str) -> None:
+    assert is_author_bio(line)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Writer Tom Brandt is among the judges who will hear aspiring writers read their work.",
+        "Harbour Lights is based on the novel of the same name written by journalist Ana Ruiz.",
+        "Mayor Ana Ruiz is expected to sign the order on Friday.",
+    ],
+)
+def test_not_bios(line: str) -> None:
+    assert not is_author_bio(line)
+
+
+def test_bio_after_the_last_paragraph_is_removed() -> None:
+    bio = "Tom Brandt is a reporter covering the harbour and the city council."
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, CLOSING, bio))
+    assert removed(article)[bio] == ("byline", "author_bio")
+    assert article.body.split("\n\n") == [OPENING, MIDDLE, CLOSING]
+
+
+def test_bio_shaped_sentence_early_in_the_article_stays() -> None:
+    bio = "Tom Brandt is a reporter covering the harbour and the city council."
+    article = clean_article(page(HEADLINE, bio, OPENING, MIDDLE, CLOSING, CLOSING.replace("two", "three")))
+    assert bio in article.body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# data lists by template
+
+
+def test_lines_sharing_a_template_between_paragraphs_stay() -> None:
+    items = [
+        "Rovers (Group A): fourth visit",
+        "Athletic (Group B): first visit",
+        "Town (Group C): 11th visit",
+        "United (Group D): second visit",
+    ]
+    article = clean_article(page(HEADLINE, OPENING, "Who is through", *items, MIDDLE, CLOSING))
+    for item in items:
+        assert item in article.body
+
+
+def test_template_stretches_need_words_and_length() -> None:
+    assert templated_stretches(["Name(required)", "Email(required)", "Comment(required)"]) == []
+    assert templated_stretches(["Stalls : 40", "Circle : 30", "Box : 60"]) == [range(0, 3)]
+    headlines = [
+        "Review: a new kettle that boils water twice as fast as before",
+        "Bestseller: the espresso maker that fits in a coat pocket easily",
+        "Review: charge nine phones at once from this camping battery pack",
+    ]
+    assert templated_stretches(headlines) == []
