@@ -658,3 +658,12 @@ def test_a_promise_or_an_appeal_says_its_infinitive(nlp):
     q = find(quotes_of(nlp, body), "reopen the clinic")
     assert q["speaker"] == "Hale" and q["text"].startswith("the council to reopen")
     assert not quotes_of(nlp, "Hale hoped to reopen the clinic by March.")
+
+
+def test_a_cue_inside_the_statement_reports_the_whole_statement(nlp):
+    body = (
+        "Governor Elena Marsh toured the dam on Friday. All of these repairs, she said, would be paid by May."
+    )
+    q = find(quotes_of(nlp, body), "would be paid by May")
+    assert q["speaker"] == "Elena Marsh"
+    assert q["text"].startswith("All of these repairs")

@@ -352,6 +352,11 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         start = verb.head.left_edge.i
         if first - start >= 3:
             best = (start, first)
+    elif best is None and verb.dep_ == "parataxis" and verb.head.pos_ in ("VERB", "AUX"):
+        # "The test, the ministry said, was the largest": the cue sits inside the statement it reports
+        head = verb.head
+        if verb.left_edge.i - head.left_edge.i >= 2 and head.right_edge.i - verb.right_edge.i >= 3:
+            best = (head.left_edge.i, head.right_edge.i + 1)
     return clip_to_paragraph(verb, best) if best else None
 
 

@@ -394,13 +394,12 @@ class Resolver:
         return self.walk(before, fits)
 
     def group_topic(self, before: int) -> Candidate | None:
-        """'they' after a body spoke: the organisation or group that is the subject of this paragraph
-        or the one before; nobody when that is a person (a reader would not say 'they' of one)."""
+        """'they': the organisation, party or group this paragraph (or the one before) is about, its
+        subject first, else the one it names; nobody when a person is the subject (a reader would not
+        say 'they' of one)."""
         paragraph = self.paragraph(before)
         found = self.walk(
-            before,
-            lambda c: c.label in (PERSON, "ORG", GROUP) and c.paragraph >= paragraph - 1,
-            salient_only=True,
+            before, lambda c: c.label in (PERSON, "ORG", "NORP", GROUP) and c.paragraph >= paragraph - 1
         )
         return found if found is not None and found.label != PERSON else None
 
