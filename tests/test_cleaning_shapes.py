@@ -82,7 +82,7 @@ def test_rows_of_dated_entries_stay() -> None:
         "quaysidewatcher says:",
         "Leave a comment",
         "Comments are closed.",
-        "You must log in to post a comment.",
+        "You need to be logged in to leave a comment.",
     ],
 )
 def test_comment_heads(line: str) -> None:
@@ -184,3 +184,40 @@ def test_template_stretches_need_words_and_length() -> None:
         "Review: charge nine phones at once from this camping battery pack",
     ]
     assert templated_stretches(headlines) == []
+
+
+# ---------------------------------------------------------------------------------------------------------
+# calls to action, buttons and credit-only lines
+
+
+@pytest.mark.parametrize(
+    ("line", "kind", "rule"),
+    [
+        ("Click to share on Mastodon (Opens in new window)", "share", "pattern:share_word"),
+        ("Click here to subscribe to the Quayside Bulletin", "share", "pattern:click_to_share"),
+        ("Tap to email this to a friend", "share", "pattern:click_to_share"),
+        ("READ LATER", "share", "pattern:ui_button"),
+        ("Learn more", "share", "pattern:ui_button"),
+        ("Enlarge Image", "share", "pattern:ui_button"),
+        ("Getty", "credit", "agency_only"),
+        ("Shutterstock", "credit", "agency_only"),
+        ("Courtesy of Ana Ruiz", "caption", "pattern:courtesy_credit"),
+        ("Photo by Tom Brandt", "caption", "pattern:courtesy_credit"),
+    ],
+)
+def test_calls_to_action_and_credit_lines(line: str, kind: str, rule: str) -> None:
+    article = clean_article(page(HEADLINE, OPENING, line, MIDDLE, CLOSING))
+    assert removed(article)[line] == (kind, rule)
+    assert article.body.split("\n\n") == [OPENING, MIDDLE, CLOSING]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Click here to get more information about the barrier and the building timetable.",
+        "Tap the image above to read the council's plans for the quay.",
+    ],
+)
+def test_instructions_that_point_at_content_stay(line: str) -> None:
+    article = clean_article(page(HEADLINE, OPENING, line, MIDDLE, CLOSING))
+    assert line in article.body

@@ -11,6 +11,7 @@ rule that fires is the one recorded.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 from collections.abc import Iterable, Mapping
@@ -196,6 +197,12 @@ def is_list_label(text: str, ref: CleaningReference) -> bool:
     return len(text.split()) <= MAX_LABEL_WORDS and any(p.search(text) for p in ref.list_labels)
 
 
+@functools.lru_cache(maxsize=8)
+def _agency_line(agency_regex: str) -> re.Pattern[str]:
+    """A line that is only a photo agency's name (from seeds/agency_credits.csv)."""
+    return re.compile(f"(?:{agency_regex})")
+
+
 def classify_line(text: str, ref: CleaningReference) -> Verdict | None:
     """Verdict for a non-empty normalised line judged on its own, or None when it may be content."""
     if not LETTER.search(text):
@@ -209,6 +216,8 @@ def classify_line(text: str, ref: CleaningReference) -> Verdict | None:
         return Verdict("credit", "publisher_name_only")
     if ref.publisher_regexes.name_credit.match(text):
         return Verdict("byline", "name_and_publisher")
+    if _agency_line(ref.agency_regex).fullmatch(text):
+        return Verdict("credit", "agency_only")  # "Getty", "Shutterstock": a picture credit on its own line
     if is_byline(text):
         return Verdict("byline", "by_name")
     if is_date_line(text):

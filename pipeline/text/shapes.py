@@ -116,7 +116,7 @@ _HANDLE_SAYS = re.compile(r"^(?=[a-z0-9_.-]*(?:[0-9_]|[a-z.-]{8}))[a-z0-9_.-]+\s
 _COMMENT_HEAD = re.compile(
     r"(?i)^(?:\d[\d,]*\s+(?:responses?|comments?|replies|thoughts)\s+(?:to|on)\s+.{1,200}"
     r"|leave a (?:comment|reply)|comments are closed\.?|post a comment|add a comment"
-    r"|you must (?:be )?log(?:ged)? ?in to (?:post|leave) a comment\.?)$"
+    r"|you (?:must|need to) (?:be )?log(?:ged)? ?in to (?:post|leave|add) a comment\.?)$"
 )
 
 
