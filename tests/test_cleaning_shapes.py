@@ -221,3 +221,29 @@ def test_calls_to_action_and_credit_lines(line: str, kind: str, rule: str) -> No
 def test_instructions_that_point_at_content_stay(line: str) -> None:
     article = clean_article(page(HEADLINE, OPENING, line, MIDDLE, CLOSING))
     assert line in article.body
+
+
+@pytest.mark.parametrize(
+    "line", ["Thanks for subscribing to the Quay Letter!", "You have successfully signed up."]
+)
+def test_signup_confirmations(line: str) -> None:
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, line, CLOSING))
+    assert removed(article)[line] == ("share", "pattern:signup_confirmation")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# lists after the article's tail furniture
+
+
+def test_numbered_links_after_the_tags_are_footer() -> None:
+    links = ["5 Walks Along the Quay", "6 Walks Along the River", "7 Walks Along the Canal"]
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, CLOSING, "Share this:", *links))
+    for link in links:
+        assert removed(article)[link] == ("footer", "after_last_paragraph")
+
+
+def test_numbered_list_right_after_the_last_paragraph_stays() -> None:
+    items = ["1 Rovers 12 points", "2 Athletic 10 points", "3 Town 9 points"]
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, CLOSING, *items))
+    for item in items:
+        assert item in article.body

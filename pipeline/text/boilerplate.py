@@ -558,6 +558,12 @@ def mark_after(
     }
 
 
+# Kinds that end an article's text: a list that only comes after one of them is not the article's.
+_TAIL_FURNITURE = frozenset(
+    {"share", "navigation", "byline", "related_link", "header", "footer", "site_repeat"}
+)
+
+
 def mark_footer(
     lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = (), keep: Iterable[int] = ()
 ) -> Verdicts:
@@ -584,14 +590,19 @@ def mark_footer(
     merged = {**verdicts, **found}
     prose = [ln.index for ln in content_lines(lines, merged, skip) if is_sentence_like(ln.text)]
     if prose:
+        last = max(prose)
+        barrier = next((i for i in sorted(merged) if i > last and merged[i].kind in _TAIL_FURNITURE), None)
+        kept = [
+            i for i in keep if barrier is None or i < barrier
+        ]  # a list past the tail's furniture is links
         found.update(
             mark_after(
                 lines,
                 merged,
-                max(prose),
+                last,
                 Verdict("footer", "after_last_paragraph"),
                 short_only=True,
-                keep=keep,
+                keep=kept,
             )
         )
     return found
