@@ -100,6 +100,7 @@ def _run(args: argparse.Namespace) -> int:
     from pipeline.storage.sql_models import ModelError
 
     settings = Settings.from_env(input_dir=args.input, warehouse_dir=args.warehouse)
+    before = _current_version(settings)
     try:
         outcome = run_pipeline(settings, verbose=args.verbose)
     except (SuiteFileError, ModelError) as error:  # the definitions themselves cannot be built
@@ -108,8 +109,19 @@ def _run(args: argparse.Namespace) -> int:
     if not outcome.success:
         print(f"wirehouse run: {outcome.reason}", file=sys.stderr)
         return 1
+    current = _current_version(settings)
+    if before is not None and current == before:  # publish made no version: the input is unchanged
+        print(f"nothing changed: version {current} is current")
+        return 0
     print(outcome.summary)
     return 0
+
+
+def _current_version(settings: Settings) -> int | None:
+    from pipeline.storage.warehouse import list_versions
+
+    versions = list_versions(settings.database_path)
+    return None if versions.is_empty() else int(versions["version"].max())
 
 
 def _versions(args: argparse.Namespace) -> int:

@@ -29,13 +29,21 @@ def test_run_then_versions(seed_input: Path, tmp_path: Path) -> None:
 
     second = _wirehouse("run", "--input", str(seed_input), "--warehouse", str(warehouse))
     assert second.returncode == 0, second.stderr[-2000:]
-    assert "published version 2" in second.stdout
+    assert second.stdout.strip() == "nothing changed: version 1 is current"
 
     versions = _wirehouse("versions", "--warehouse", str(warehouse))
     assert versions.returncode == 0
     lines = [line for line in versions.stdout.splitlines() if line[:1].isdigit()]
-    assert [line.split()[0] for line in lines] == ["2", "1"]
+    assert [line.split()[0] for line in lines] == ["1"]
     assert all("published" in line and "articles=2" in line for line in lines)
+
+    changed = tmp_path / "changed"
+    shutil.copytree(seed_input, changed)
+    first_article = sorted(changed.glob("*.txt"))[0]
+    first_article.write_text(first_article.read_text(encoding="utf-8") + "\nA new closing line.\n", "utf-8")
+    third = _wirehouse("run", "--input", str(changed), "--warehouse", str(warehouse))
+    assert third.returncode == 0, third.stderr[-2000:]
+    assert "published version 2" in third.stdout
 
     con = duckdb.connect(str(warehouse / "news.duckdb"), read_only=True)
     assert con.sql("SELECT count(*) FROM articles_at(1)").fetchall()[0][0] == 2

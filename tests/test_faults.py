@@ -399,7 +399,7 @@ def test_a_run_whose_export_fails_publishes_says_so_and_the_next_run_exports(
     monkeypatch.undo()
     again = run_pipeline(published)
     assert again.success, again.reason
-    assert exported(warehouse) == (3, 1)
+    assert exported(warehouse) == (2, 1)  # the input is unchanged: no version 3, version 2 exported
 
 
 # --- a corrupted hand-off file -----------------------------------------------------------------------
@@ -461,7 +461,7 @@ def test_a_full_run_after_a_corrupted_hand_off_rewrites_it_and_publishes(publish
     _truncate(handoff)
     outcome = run_pipeline(published)
     assert outcome.success, outcome.reason
-    assert read_published(published.database_path).version == 2
+    assert read_published(published.database_path).version == 1  # same input: no new version
     assert (
         pl.read_parquet(handoff).height
         == read_published(published.database_path).row_counts["entity_mentions"]
@@ -512,7 +512,7 @@ def test_a_warehouse_open_for_writing_elsewhere_fails_the_run_and_the_next_run_p
 
     after = run_pipeline(published)
     assert after.success, after.reason
-    assert read_published(published.database_path).version == before.version + 1
+    assert read_published(published.database_path).version == before.version  # same input: no new version
     con = duckdb.connect(str(published.database_path), read_only=True)
     assert con.sql("SELECT note FROM analyst_notes").fetchall() == [("written while a run waited",)]
     con.close()

@@ -74,10 +74,28 @@ class RunInfo:
 
 @dataclass(frozen=True)
 class PublishedVersion:
+    """The version a publish made current; `changed` is False when the batch equalled the current version
+    row for row, so no version was made and `version` is the one already current."""
+
     version: int
     row_counts: dict[str, int]
     rows_added: int
     rows_retired: int
+    changed: bool = True
+
+    @property
+    def summary(self) -> str:
+        if not self.changed:
+            return f"nothing changed: version {self.version} is current"
+        return f"published version {self.version} ({self.rows_added} rows added, {self.rows_retired} retired)"
+
+
+class _NothingChanged(Exception):
+    """Raised inside the write to discard the staged copy: the published file stays as it is."""
+
+    def __init__(self, current: PublishedVersion) -> None:
+        super().__init__(current.summary)
+        self.current = current
 
 
 DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB's default is 80% of RAM; beyond this, joins and sorts spill to disk
@@ -198,7 +216,18 @@ def _swap_in(staging: Path, database_path: Path) -> None:
 
 
 def publish(database_path: Path, batch_path: Path, run: RunInfo) -> PublishedVersion:
-    """Make the staged batch the new current version, all tables together, recording the run."""
+    """Make the staged batch the new current version, all tables together, recording the run.
+
+    A batch that adds and retires no row of any table (the same input run again) makes no version: the
+    merge is rolled back, the published file is left untouched, and the current version is returned with
+    `changed=False`. The nightly schedule over an unchanged folder adds nothing."""
+    try:
+        return _publish(database_path, batch_path, run)
+    except _NothingChanged as unchanged:
+        return unchanged.current
+
+
+def _publish(database_path: Path, batch_path: Path, run: RunInfo) -> PublishedVersion:
     with writing(database_path) as con:
         con.execute(f"ATTACH '{batch_path}' AS batch (READ_ONLY)")
         staged = {
@@ -221,6 +250,9 @@ def publish(database_path: Path, batch_path: Path, run: RunInfo) -> PublishedVer
             table_added, table_retired, row_counts[spec.name] = _merge_table(con, spec.name, version)
             added += table_added
             retired += table_retired
+        if version > 1 and added == 0 and retired == 0:
+            con.execute("ROLLBACK")
+            raise _NothingChanged(PublishedVersion(version - 1, row_counts, 0, 0, changed=False))
         fingerprint = con.sql("SELECT any_value(input_fingerprint) FROM batch.batch_info").fetchall()[0][0]
         con.execute(
             "INSERT INTO versions VALUES (?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?)",
