@@ -5,13 +5,14 @@ from __future__ import annotations
 import dagster as dg
 
 from pipeline.assets.checks import suite_checks
-from pipeline.assets.cleaning import clean
-from pipeline.assets.ingest import landing_batch, read_inputs
+from pipeline.assets.cleaning import clean, line_candidates, line_statistics
+from pipeline.assets.ingest import current_inputs, landing_batch, read_inputs
 from pipeline.assets.nlp import parse, resolve_entities
 from pipeline.assets.publish import parquet_exports, staged_batch, warehouse
 from pipeline.assets.sql_models import sql_model_assets
 from pipeline.automation import LANDING_JOB, daily_republish, input_folder_sensor
 from pipeline.io_manager import PolarsParquetIOManager
+from pipeline.landing import landing_dir
 from pipeline.quality.suites import load_suites
 from pipeline.resources import WirehouseConfig
 from pipeline.settings import Settings
@@ -19,22 +20,36 @@ from pipeline.storage.schema import TABLE_NAMES
 from pipeline.storage.sql_models import discover_models
 
 RUN_JOB = "wirehouse_run"
+# Imported once by the multiprocess executor's forkserver: each step is a fork of a process that holds
+# them (and the spaCy model), instead of a new interpreter importing the whole stack.
+PRELOAD_MODULES = ["pipeline.assets.preload"]
+PER_BATCH_ASSETS = (landing_batch, read_inputs, line_candidates, clean, parse)
+
+
+def executor_for(settings: Settings) -> tuple[dg.ExecutorDefinition, dict]:
+    """The executor of launched runs and its default config (`wirehouse run` runs in process)."""
+    if settings.executor == "celery":
+        from dagster_celery import celery_executor
+
+        return celery_executor, {}
+    forkserver = {"forkserver": {"preload_modules": PRELOAD_MODULES}}
+    return dg.multiprocess_executor, {"execution": {"config": {"start_method": forkserver}}}
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Everything Dagster needs, for the given settings (the CLI and tests pass their own)."""
     models = discover_models(settings.models_dir, TABLE_NAMES)
     assets = [
-        landing_batch,
-        read_inputs,
-        clean,
-        parse,
+        *PER_BATCH_ASSETS,
+        current_inputs,
+        line_statistics,
         resolve_entities,
         staged_batch,
         warehouse,
         parquet_exports,
         *sql_model_assets(models),
     ]
+    executor, config = executor_for(settings)
     return dg.Definitions(
         assets=assets,
         asset_checks=suite_checks(load_suites(settings.expectations_dir), settings.warn_only),
@@ -42,19 +57,28 @@ def build_definitions(settings: Settings) -> dg.Definitions:
             dg.define_asset_job(
                 RUN_JOB,
                 selection=dg.AssetSelection.all() - dg.AssetSelection.assets(landing_batch),
-                description="Ingest, clean, parse, validate, publish a version, export, build SQL models.",
+                description="Over a range of landing batches (every batch: `wirehouse run`): read, clean, "
+                "parse each batch; line statistics and entities over the corpus; validate, publish one "
+                "version, export, build the SQL models.",
+                executor_def=executor,
+                config=config or None,
             ),
             dg.define_asset_job(
                 LANDING_JOB,
                 selection=dg.AssetSelection.all(),
-                description="A landing batch registered by the sensor, then the whole (incremental) run.",
+                description="A landing batch registered by the sensor, then the corpus-level assets and "
+                "one publish.",
+                executor_def=executor,
+                config=config or None,
             ),
         ],
         sensors=[input_folder_sensor()],
         schedules=[daily_republish(RUN_JOB)],
         resources={
             "wirehouse": WirehouseConfig.from_settings(settings),
-            "io_manager": PolarsParquetIOManager(base_path=str(settings.handoff_dir)),
+            "io_manager": PolarsParquetIOManager(
+                base_path=settings.handoff_location, landing_dir=str(landing_dir(settings.warehouse_dir))
+            ),
         },
     )
 

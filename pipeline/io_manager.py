@@ -15,6 +15,8 @@ import dagster as dg
 import polars as pl
 from upath import UPath
 
+UNION = "wirehouse/union_of_partitions"  # input metadata: every materialised partition, not the run's
+
 
 class HandoffError(RuntimeError):
     """A hand-off file exists but cannot be read: the step fails before it computes anything."""
@@ -25,16 +27,57 @@ class MissingHandoffError(FileNotFoundError):
 
 
 class PolarsParquetIOManager(dg.ConfigurableIOManagerFactory):
-    """Stores each asset output as `<base_path>/<asset key>.parquet`."""
+    """Stores each asset output as `<base_path>/<asset key>.parquet`, a partition's as
+    `<base_path>/<asset key>/<partition key>.parquet`. `base_path` may be a folder or an `s3://...` URL
+    (credentials and endpoint from the usual AWS_* variables).
+
+    A step that materialises several partitions at once (a run over a range of landing batches) returns a
+    dict {partition key: frame}; a corpus-level asset reading every partition of an upstream asset gets the
+    partitions registered in this warehouse (`landing_dir`) that were ever materialised: a batch registered
+    but not yet processed is not part of the union yet, a materialised one whose file is gone is an error."""
 
     base_path: str
+    landing_dir: str = ""
 
     def create_io_manager(self, context: dg.InitResourceContext) -> dg.UPathIOManager:
-        return _ParquetFiles(base_path=UPath(self.base_path))
+        return _ParquetFiles(base_path=UPath(self.base_path), landing_dir=self.landing_dir)
 
 
 class _ParquetFiles(dg.UPathIOManager):
     extension: str = ".parquet"
+
+    def __init__(self, base_path: UPath, landing_dir: str = "") -> None:
+        super().__init__(base_path=base_path)
+        self.landing_dir = landing_dir
+
+    def handle_output(self, context: dg.OutputContext, obj: object) -> None:
+        if not (context.has_asset_partitions and len(context.asset_partition_keys) > 1):
+            super().handle_output(context, obj)
+            return
+        if not isinstance(obj, dict):
+            raise TypeError(
+                f"{context.asset_key.to_user_string()}: a step over several partitions returns "
+                f"{{partition key: frame}}, got {type(obj)}"
+            )
+        paths = self._get_paths_for_partitions(context)
+        for key, path in paths.items():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self.dump_to_path(context=context, obj=obj[key], path=path)
+
+    def load_input(self, context: dg.InputContext) -> object:
+        """A partitioned upstream always comes as {partition key: frame}, for the partitions registered
+        in this warehouse; for a corpus-level reader (input metadata `UNION`), only those materialised."""
+        if not context.has_asset_partitions:
+            return super().load_input(context)
+        paths = self._get_paths_for_partitions(context)
+        wanted = [key for key in sorted(paths) if self._registered(key)]
+        if (context.definition_metadata or {}).get(UNION):
+            materialised = context.instance.get_materialized_partitions(context.asset_key)
+            wanted = [key for key in wanted if key in materialised]
+        return {key: self.load_from_path(context, paths[key]) for key in wanted}
+
+    def _registered(self, key: str) -> bool:
+        return not self.landing_dir or (UPath(self.landing_dir) / "batches" / f"{key}.json").exists()
 
     def dump_to_path(self, context: dg.OutputContext, obj: pl.DataFrame, path: UPath) -> None:
         """Written beside its final name and renamed, with its checksum beside it: a step killed part

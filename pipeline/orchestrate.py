@@ -1,14 +1,28 @@
-"""Run the whole asset graph in-process for the CLI, and say what happened in a few lines."""
+"""Run the whole asset graph in-process for the CLI, and say what happened in a few lines.
+
+`wirehouse run` registers the folder's new content as landing batches (dynamic partitions, at most
+WIREHOUSE_BATCH_FILES files each), then materialises every batch of the warehouse in one run over their
+range (an unchanged batch costs little: cleaning and parses are cached), the corpus-level assets and one
+publish. The run is recorded in the project's Dagster instance (DAGSTER_HOME, by default `.dagster_home/`),
+so `make ui` shows it with its materialisations and checks.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass
+from pathlib import Path
 
 import dagster as dg
+from dagster._core.instance.ref import InstanceRef
+from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
 from pipeline.assembly import RUN_JOB, build_definitions
-from pipeline.settings import Settings
+from pipeline.assets.partitions import LANDING_BATCHES
+from pipeline.ingest import describe_deferred, list_settled_inputs
+from pipeline.landing import register_listed_files, registered_keys
+from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage.staging import staging_path
 from pipeline.storage.warehouse import connect_read_only, current_version
 
@@ -21,17 +35,72 @@ class RunOutcome:
     result: dg.ExecuteInProcessResult
 
 
-def run_pipeline(settings: Settings, verbose: bool = False) -> RunOutcome:
-    """Materialise every asset once. Runs land in $DAGSTER_HOME when set, so the UI shows them."""
-    job = build_definitions(settings).resolve_job_def(RUN_JOB)
-    instance = dg.DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
+logger = logging.getLogger(__name__)
+INSTANCE_FOLDER = ".dagster_home"
+
+
+def dagster_home() -> Path:
+    """The project's Dagster instance: DAGSTER_HOME when set, else `.dagster_home/` in the project."""
+    return Path(os.environ.get("DAGSTER_HOME") or PROJECT_ROOT / INSTANCE_FOLDER).resolve()
+
+
+def project_instance() -> dg.DagsterInstance:
+    """The instance `make ui` shows (created with the project's dagster.yaml when missing)."""
+    from pipeline.ui import INSTANCE_CONFIG
+
+    home = dagster_home()
+    home.mkdir(parents=True, exist_ok=True)
+    config = home / "dagster.yaml"
+    if not config.exists():
+        config.write_text(INSTANCE_CONFIG, encoding="utf-8")
+    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+
+
+def register_batches(settings: Settings, instance: dg.DagsterInstance) -> list[str]:
+    """Register the folder's new content as batches; every batch of the warehouse, known to `instance`."""
+    if settings.input_dir.is_dir():  # else the run's current_inputs step fails saying so
+        listing = list_settled_inputs(settings.input_dir, settings.settle_seconds)
+        registration = register_listed_files(listing, settings.warehouse_dir, settings.batch_files)
+        if registration.deferred:
+            logger.warning(describe_deferred(registration.deferred, settings.settle_seconds))
+    keys = registered_keys(settings.warehouse_dir)
+    known = set(instance.get_dynamic_partitions(LANDING_BATCHES.name))
+    missing = [key for key in keys if key not in known]
+    if missing:
+        instance.add_dynamic_partitions(LANDING_BATCHES.name, missing)
+    return keys
+
+
+def range_tags(instance: dg.DagsterInstance, keys: list[str]) -> dict[str, str]:
+    """Run tags for one run over the range that spans `keys` in the instance's order of batches."""
+    order = {key: n for n, key in enumerate(instance.get_dynamic_partitions(LANDING_BATCHES.name))}
+    ordered = sorted(keys, key=order.__getitem__)
+    return {ASSET_PARTITION_RANGE_START_TAG: ordered[0], ASSET_PARTITION_RANGE_END_TAG: ordered[-1]}
+
+
+def run_pipeline(
+    settings: Settings, verbose: bool = False, instance: dg.DagsterInstance | None = None
+) -> RunOutcome:
+    """Register new content, then materialise every batch and the corpus-level assets in one run."""
+    definitions = build_definitions(settings)
+    job = definitions.resolve_job_def(RUN_JOB)
+    instance = instance or project_instance()
     log_level = "INFO" if verbose else "WARNING"
+    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        )
+        keys = register_batches(settings, instance)
+        if keys:
+            result = job.execute_in_process(
+                instance=instance,
+                raise_on_error=False,
+                run_config=run_config,
+                tags=range_tags(instance, keys),
+            )
+        else:  # an empty folder: nothing per batch, the corpus-level assets publish an empty version
+            corpus = [key for key in job.asset_layer.executable_asset_keys if not _per_batch(job, key)]
+            result = job.execute_in_process(
+                instance=instance, raise_on_error=False, run_config=run_config, asset_selection=corpus
+            )
     if result.success:
         return RunOutcome(True, "", summarise(settings, result.run_id), result)
     reason = failure_reason(settings, result)
@@ -41,6 +110,10 @@ def run_pipeline(settings: Settings, verbose: bool = False) -> RunOutcome:
     else:
         reason = f"nothing published: {reason}"
     return RunOutcome(False, reason, "", result)
+
+
+def _per_batch(job: dg.JobDefinition, key: dg.AssetKey) -> bool:
+    return job.asset_layer.get(key).partitions_def is not None
 
 
 def failure_reason(settings: Settings, result: dg.ExecuteInProcessResult) -> str:

@@ -18,6 +18,9 @@ class WirehouseConfig(dg.ConfigurableResource):
     n_process: int = 1
     warn_only_suites: str = ""
     settle_seconds: float = 2.0
+    batch_files: int = 500
+    handoff_url: str = ""
+    executor: str = "multiprocess"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> WirehouseConfig:

@@ -36,6 +36,9 @@ class Settings:
     n_process: int = 1
     warn_only_suites: str = ""  # comma-separated tables whose suites warn instead of blocking publication
     settle_seconds: float = 2.0  # a file changed more recently is still being written: read it later
+    batch_files: int = 500  # files per landing batch (partition) registered by `wirehouse run`/the sensor
+    handoff_url: str = ""  # where hand-offs go: a folder or s3://bucket/prefix (default <warehouse>/handoff)
+    executor: str = "multiprocess"  # how a launched run's steps run: multiprocess (forkserver) or celery
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -76,8 +79,13 @@ class Settings:
 
     @property
     def handoff_dir(self) -> Path:
-        """Parquet files passed between assets (Dagster IO manager storage)."""
+        """Parquet files passed between assets (Dagster IO manager storage), when no URL is set."""
         return self.warehouse_dir / "handoff"
+
+    @property
+    def handoff_location(self) -> str:
+        """WIREHOUSE_HANDOFF_URL (e.g. s3://bucket/prefix) or the local hand-off folder."""
+        return self.handoff_url or str(self.handoff_dir)
 
 
 def env_name(field_name: str) -> str:
@@ -125,6 +133,13 @@ def _text(raw: object) -> str:
     return str(raw)
 
 
+def _executor(raw: object) -> str:
+    text = str(raw).strip().lower()
+    if text not in {"multiprocess", "celery"}:
+        raise ValueError("multiprocess or celery")
+    return text
+
+
 def _switch(raw: object) -> bool:
     text = str(raw).strip().lower()
     if text in {"1", "true", "yes", "on"}:
@@ -143,6 +158,9 @@ FIELD_PARSERS: dict[str, Callable[[object], object]] = {
     "n_process": _whole_number(1, "parse processes"),
     "warn_only_suites": _text,
     "settle_seconds": _seconds,
+    "batch_files": _whole_number(1, "files per landing batch"),
+    "handoff_url": _text,
+    "executor": _executor,
 }
 # Read where they are used (pipeline.ingest.InputLimits), checked here with the rest.
 ENVIRONMENT_ONLY: dict[str, Callable[[object], object]] = {

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,8 @@ import pytest
 from pipeline.settings import PROJECT_ROOT, Settings
 
 SEED_ARTICLES = PROJECT_ROOT / "seeds" / "articles"
+# `wirehouse run` records its runs in a Dagster instance: the tests' go to a temporary one
+os.environ["DAGSTER_HOME"] = tempfile.mkdtemp(prefix="wirehouse-test-dagster-")
 
 
 def settings_for(input_dir: Path, warehouse_dir: Path, **overrides: object) -> Settings:

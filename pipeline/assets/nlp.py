@@ -1,4 +1,5 @@
-"""One spaCy parse per article, yielding entity mentions and quotes; then entities across articles.
+"""One spaCy parse per article, per landing batch, yielding entity mentions and quotes; then entities
+across every current article (the corpus-level step).
 
 Parsing is incremental: per-article outputs are cached by article content and the extraction fingerprint
 (model, code, seeds), so an unchanged article is never parsed twice. Resolving entities across the corpus
@@ -10,7 +11,9 @@ import hashlib
 import dagster as dg
 import polars as pl
 
+from pipeline.assets.cleaning import current_union
 from pipeline.assets.metadata import frame_metadata
+from pipeline.assets.partitions import LANDING_BATCHES, every_partition, own_keys, step_output, union
 from pipeline.nlp.canonical import resolve_entities as canonicalise
 from pipeline.nlp.extract import MENTIONS_SCHEMA, QUOTES_SCHEMA
 from pipeline.nlp.model import extraction_fingerprint
@@ -32,30 +35,47 @@ CHECKPOINT_ARTICLES = 1000  # parsed articles are cached at least this often, so
             description="Quotes per article with speakers resolved within the article."
         ),
     },
+    partitions_def=LANDING_BATCHES,
     group_name="nlp",
 )
-def parse(context: dg.AssetExecutionContext, articles: pl.DataFrame, wirehouse: WirehouseConfig):
-    """The single spaCy pass of the pipeline, over the articles not parsed before (see nlp.workers)."""
+def parse(context: dg.AssetExecutionContext, articles: dict[str, pl.DataFrame], wirehouse: WirehouseConfig):
+    """The single spaCy pass of the pipeline, over the batch's articles not parsed yet (see nlp.workers)."""
     settings = wirehouse.settings
     cache = FrameCache(settings.cache_dir / "nlp", extraction_fingerprint(), NLP_TABLES)
-    keys = cache_keys(articles)
-    _, hits = cache.lookup(keys, rows=False)
-    missing = ~keys.is_in(list(hits))
-    todo = articles.filter(missing)
+    keys = own_keys(context, wirehouse)
+    batch_of = {key: articles[key] for key in keys if key in articles}
+    everything = (
+        union(batch_of) if batch_of else pl.DataFrame(schema={"article_id": pl.String, "body": pl.String})
+    )
+    cache_key = cache_keys(everything)
+    _, hits = cache.lookup(cache_key, rows=False)
+    missing = ~cache_key.is_in(list(hits))
+    todo = everything.filter(missing)
     if todo.height:
         if settings.n_process > 1:
             preload_great_expectations()  # the parent waits on the workers meanwhile; the suites need it next
-        key_of = dict(zip(todo["article_id"], keys.filter(missing), strict=True))
+        key_of = dict(zip(todo["article_id"], cache_key.filter(missing), strict=True))
         _parse_into_cache(context, todo, key_of, cache, settings.batch_size, settings.n_process)
-    context.log.info(f"parsed {todo.height} article(s), {articles.height - todo.height} from the cache")
+    context.log.info(f"parsed {todo.height} article(s), {everything.height - todo.height} from the cache")
     # every article's rows from the cache, read once the workers are gone: the parent never holds the rows
     # of a whole corpus while the workers hold their models
-    cached, _ = cache.lookup(keys)
-    mentions = _combine(cached, "entity_mentions", MENTIONS_SCHEMA, "mention_id")
-    quotes = _combine(cached, "quotes", QUOTES_SCHEMA, "quote_id")
-    work = {"articles_parsed": todo.height, "articles_from_cache": articles.height - todo.height}
-    yield dg.Output(mentions, "parsed_mentions", metadata={"dagster/row_count": mentions.height, **work})
-    yield dg.Output(quotes, "parsed_quotes", metadata={"dagster/row_count": quotes.height, **work})
+    mentions: dict[str, pl.DataFrame] = {}
+    quotes: dict[str, pl.DataFrame] = {}
+    for key, frame in batch_of.items():
+        cached, _ = cache.lookup(cache_keys(frame))
+        mentions[key] = _combine(cached, "entity_mentions", MENTIONS_SCHEMA, "mention_id")
+        quotes[key] = _combine(cached, "quotes", QUOTES_SCHEMA, "quote_id")
+    work = {"articles_parsed": todo.height, "articles_from_cache": everything.height - todo.height}
+    yield dg.Output(
+        step_output(context, mentions, MENTIONS_SCHEMA),
+        "parsed_mentions",
+        metadata={"dagster/row_count": sum(f.height for f in mentions.values()), **work},
+    )
+    yield dg.Output(
+        step_output(context, quotes, QUOTES_SCHEMA),
+        "parsed_quotes",
+        metadata={"dagster/row_count": sum(f.height for f in quotes.values()), **work},
+    )
 
 
 @dg.multi_asset(
@@ -66,10 +86,26 @@ def parse(context: dg.AssetExecutionContext, articles: pl.DataFrame, wirehouse: 
             description="Canonical entities across articles, with mention and article counts."
         ),
     },
+    ins={
+        "parsed_mentions": every_partition("parsed_mentions"),
+        "parsed_quotes": every_partition("parsed_quotes"),
+        "articles": every_partition("articles"),
+    },
     group_name="nlp",
 )
-def resolve_entities(parsed_mentions: pl.DataFrame, parsed_quotes: pl.DataFrame, articles: pl.DataFrame):
-    """One entity id per real-world entity across the corpus; mentions and speakers point to it."""
+def resolve_entities(
+    parsed_mentions: dict[str, pl.DataFrame],
+    parsed_quotes: dict[str, pl.DataFrame],
+    articles: dict[str, pl.DataFrame],
+    current_articles: pl.DataFrame,
+):
+    """One entity id per real-world entity across the current articles; mentions and speakers point to it."""
+    articles = current_union(articles, current_articles)
+    current = articles.select("article_id")
+    parsed_mentions = union(parsed_mentions, MENTIONS_SCHEMA).join(current, on="article_id", how="semi")
+    parsed_quotes = union(parsed_quotes, QUOTES_SCHEMA).join(current, on="article_id", how="semi")
+    parsed_mentions = parsed_mentions.unique("mention_id", keep="first").sort("mention_id")
+    parsed_quotes = parsed_quotes.unique("quote_id", keep="first").sort("quote_id")
     mentions, quotes, entities = canonicalise(parsed_mentions, parsed_quotes, articles=articles)
     by_article = articles.select("article_id", "source_path")
     quotes_per_article = quotes.group_by("article_id").len().join(by_article, on="article_id")

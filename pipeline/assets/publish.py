@@ -6,6 +6,8 @@ import dagster as dg
 import polars as pl
 
 from pipeline.assets.checks import STAGED_BATCH, outcomes_from_metadata, suite_check_key
+from pipeline.assets.cleaning import current_rows, current_union
+from pipeline.assets.partitions import every_partition
 from pipeline.nlp.model import installed_model_version
 from pipeline.resources import WirehouseConfig
 from pipeline.storage.cache import code_fingerprint
@@ -13,6 +15,8 @@ from pipeline.storage.exports import export_current
 from pipeline.storage.schema import TABLE_NAMES
 from pipeline.storage.staging import stage_batch, staging_path
 from pipeline.storage.warehouse import RunInfo, publish
+from pipeline.text.captions import CAPTIONS_SCHEMA
+from pipeline.text.clean import BOILERPLATE_SCHEMA
 
 WRITER_POOL = "duckdb_writer"
 
@@ -20,23 +24,33 @@ WRITER_POOL = "duckdb_writer"
 @dg.asset(
     key=STAGED_BATCH,
     group_name="publish",
-    description="Write: every table of this run in warehouse/staging/<run_id>.duckdb, audited by the suites.",
+    ins={
+        "articles": every_partition("articles"),
+        "boilerplate_lines": every_partition("boilerplate_lines"),
+        "captions": every_partition("captions"),
+    },
+    description="Write: every table of this run in warehouse/staging/<run_id>.duckdb, audited by the suites: "
+    "the union of the current partitions' rows and the corpus-level tables.",
 )
 def staged_batch(
     context: dg.AssetExecutionContext,
     wirehouse: WirehouseConfig,
-    articles: pl.DataFrame,
-    boilerplate_lines: pl.DataFrame,
-    captions: pl.DataFrame,
+    articles: dict[str, pl.DataFrame],
+    boilerplate_lines: dict[str, pl.DataFrame],
+    captions: dict[str, pl.DataFrame],
+    current_articles: pl.DataFrame,
     entity_mentions: pl.DataFrame,
     entities: pl.DataFrame,
     quotes: pl.DataFrame,
     quarantine: pl.DataFrame,
 ) -> dg.Output[pl.DataFrame]:
+    articles = current_union(articles, current_articles)
     tables = {
         "articles": articles,
-        "boilerplate_lines": boilerplate_lines,
-        "captions": captions,
+        "boilerplate_lines": current_rows(
+            boilerplate_lines, BOILERPLATE_SCHEMA, current_articles, ["line_no"]
+        ),
+        "captions": current_rows(captions, CAPTIONS_SCHEMA, current_articles, ["line_no"]),
         "entity_mentions": entity_mentions,
         "entities": entities,
         "quotes": quotes,
