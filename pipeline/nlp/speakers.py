@@ -6,7 +6,10 @@ the quotes already attributed, and takes the latest one that fits:
 - "he"/"she": a person of that gender (first names seed, Mr/Ms before a mention), preferring persons in
   subject position ("salient") over persons merely mentioned;
 - "the minister", "the 26-year-old forward": a person whose role or apposition holds that noun, else the
-  latest salient person; "the company", "it": the latest organisation;
+  latest salient person; "the union", "the company": the organisation whose name or description holds
+  that noun, else the latest one; "it": the latest organisation; "they": the organisation, party or
+  group the paragraph is about (never one person); "the officials": a group, never one person;
+- a quote paragraph after narration that first names someone is theirs (`introduced_between`);
 - a surname the NER missed: the longest proper name in the article that ends with it;
 - any other noun phrase ("Some experts", "police", "a spokesperson"): the phrase itself, with no entity.
 Everything comes from the one parsed Doc; the per-article work is a few list scans.
