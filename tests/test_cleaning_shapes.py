@@ -247,3 +247,36 @@ def test_numbered_list_right_after_the_last_paragraph_stays() -> None:
     article = clean_article(page(HEADLINE, OPENING, MIDDLE, CLOSING, *items))
     for item in items:
         assert item in article.body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# short lines framed by paragraphs
+
+
+STEPS = ["Morning session", "Warm up for ten minutes", "Row two kilometres at an easy pace"]
+
+
+def test_short_lines_between_two_paragraphs_stay() -> None:
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, *STEPS, CLOSING, MIDDLE.replace("four", "five")))
+    for step in STEPS:
+        assert step in article.body
+
+
+def test_two_headlines_between_paragraphs_are_still_links() -> None:
+    pair = "\n".join(["Quay traders fear a long winter", "Ferry fares rise again in spring"])
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, pair, CLOSING, MIDDLE.replace("four", "five")))
+    assert "Quay traders fear a long winter" not in article.body
+
+
+def test_short_lines_after_a_player_label_are_not_framed() -> None:
+    article = clean_article(
+        page(HEADLINE, OPENING, MIDDLE, "Watch now", *STEPS, CLOSING, OPENING[:-1] + " again.")
+    )
+    for step in STEPS:
+        assert step not in article.body
+
+
+def test_short_lines_with_a_byline_among_them_are_not_framed() -> None:
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, STEPS[0], "By Ana Ruiz", *STEPS[1:], CLOSING))
+    for step in STEPS:
+        assert step not in article.body

@@ -481,6 +481,53 @@ def content_list_lines(
     return keep
 
 
+MIN_FRAMED_RUN = 3  # two headlines between paragraphs are as often a pair of related links as a list
+_LIST_INNER_KINDS = frozenset({"duplicate_line", "symbol_line", "blank"})  # repeated items, prices
+MIN_FRAME_WORDS = 10  # a paragraph, not a one-line call to action ("Choose a plan that suits you!")
+
+
+HEADLINE_WORDS = (5, 12)
+
+
+def _is_headline_sized(text: str) -> bool:
+    """A line the size and shape of a linked headline: 5-12 words, a capital first, no data-list shape."""
+    low, high = HEADLINE_WORDS
+    return low <= len(text.split()) <= high and text[:1].isupper() and not has_list_item_shape(text)
+
+
+def between_paragraphs(
+    lines: list[Line], verdicts: Mapping[int, Verdict], run: Run, barriers: Iterable[int] = ()
+) -> bool:
+    """Is the run framed by prose paragraphs of the article on both sides: the nearest non-blank lines
+    above and below are unclaimed sentences (not the title or standfirst, not a player, label or credit)?
+    Such a run is a list, a table or a set of subheadings inside the text; menus and related headlines
+    stand above or below the article, or come with a label ("Related", "Watch") that another rule takes."""
+    barrier_set = set(barriers)
+    non_empty = [ln for ln in lines if ln.text and not ln.is_separator and not _is_blank(verdicts, ln.index)]
+    before = [ln for ln in non_empty if ln.index < run.indices[0]]
+    after = [ln for ln in non_empty if ln.index > run.indices[-1]]
+    if not before or not after:
+        return False
+    if all(_is_headline_sized(lines[i].text) for i in run.indices):
+        return False  # every item a full headline: a block of related links without a label
+    inside = (verdicts.get(i) for i in range(run.indices[0], run.indices[-1] + 1))
+    if any(v is not None and v.kind not in _LIST_INNER_KINDS for v in inside):
+        return False  # a credit, byline, date or share line among the items: page furniture
+    return all(
+        ln.index not in verdicts
+        and ln.index not in barrier_set
+        and is_sentence_like(ln.text)
+        and ln.words >= MIN_FRAME_WORDS
+        and not is_bullet(ln.text)
+        for ln in (before[-1], after[0])
+    )
+
+
+def _is_blank(verdicts: Mapping[int, Verdict], index: int) -> bool:
+    verdict = verdicts.get(index)
+    return verdict is not None and verdict.kind == "blank"
+
+
 _LIST_RECLAIMABLE = frozenset({"caption", "duplicate_line"})
 
 
@@ -511,12 +558,15 @@ def mark_short_runs(
     """Runs of consecutive short, unpunctuated lines are navigation (lists of headlines, menus, tags): three
     or more, or two written on adjacent lines. Lines already classified are transparent; a lone short line
     between paragraphs is a subheading and stays, and so do lists that belong to the article (`keep`, see
-    `content_list_lines`). `barriers` (title, subtitle) end a run."""
+    `content_list_lines`), and runs of three or more framed by paragraphs (see `between_paragraphs`).
+    `barriers` (title, subtitle) end a run."""
     found: Verdicts = {}
     kept = set(keep)
     for run in find_short_runs(lines, verdicts, barriers):
         indices = run.indices
         adjacent_pair = len(indices) == MIN_NAV_RUN and indices[1] == indices[0] + 1
+        if len(indices) >= MIN_FRAMED_RUN and between_paragraphs(lines, verdicts, run, barriers):
+            continue  # a list or a set of subheadings inside the text
         if (len(indices) > MIN_NAV_RUN or adjacent_pair) and not run.after_colon:
             found.update({i: Verdict("navigation", "short_line_run") for i in indices if i not in kept})
     return found
