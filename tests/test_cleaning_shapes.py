@@ -280,3 +280,33 @@ def test_short_lines_with_a_byline_among_them_are_not_framed() -> None:
     article = clean_article(page(HEADLINE, OPENING, MIDDLE, STEPS[0], "By Ana Ruiz", *STEPS[1:], CLOSING))
     for step in STEPS:
         assert step not in article.body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# tag lines
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Filed Under:Harbour, flood barrier, council",
+        "Tags: harbour, quay, ferries",
+        "Filed under harbour ,  council ,  weather",
+        "In This Article: harbour council, Ana Ruiz, flood defences",
+        "tags #Harbour #Quay",
+    ],
+)
+def test_tag_lines(line: str) -> None:
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, line, CLOSING))
+    assert removed(article)[" ".join(line.split())] == ("navigation", "pattern:tag_line")
+
+
+def test_a_bare_tags_label_takes_its_tags() -> None:
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, CLOSING, "Tags:", "Ana Ruiz"))
+    assert removed(article)["Ana Ruiz"] == ("related_link", "after_list_label")
+
+
+def test_in_this_article_as_prose_stays() -> None:
+    line = "In this article, and in the weeks to come, I look at how the quay was rebuilt."
+    article = clean_article(page(HEADLINE, OPENING, line, MIDDLE, CLOSING))
+    assert line in article.body
