@@ -667,3 +667,25 @@ def test_a_cue_inside_the_statement_reports_the_whole_statement(nlp):
     q = find(quotes_of(nlp, body), "would be paid by May")
     assert q["speaker"] == "Elena Marsh"
     assert q["text"].startswith("All of these repairs")
+
+
+def test_a_party_the_seeds_know_is_no_person_even_when_tagged_as_one(nlp):
+    words = ["Labour", "rejected", "the", "plan", "on", "Monday", "."]
+    ents = ["B-PERSON", "O", "O", "O", "O", "O", "O"]
+    mentions = article_entities(annotated_doc(nlp, words, ents), load_reference()).mentions
+    assert [(m.text, m.label) for m in mentions] == [("Labour", "ORG")]
+
+
+def test_he_or_she_is_never_credited_to_an_organisation():
+    from pipeline.nlp.canonical import personal_pronouns_need_a_person
+
+    quotes = pl.DataFrame(
+        {
+            "speaker": ["Harbour Party", "Ruth Hale", "Harbour Party"],
+            "speaker_entity_id": ["org1", "per1", "org1"],
+            "speaker_mention": ["He", "she", "it"],
+        }
+    )
+    out = personal_pronouns_need_a_person(quotes, ["per1"])
+    assert out["speaker"].to_list() == [None, "Ruth Hale", "Harbour Party"]
+    assert out["speaker_entity_id"].to_list() == [None, "per1", "org1"]

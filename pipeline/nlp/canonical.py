@@ -722,8 +722,27 @@ def resolve_entities(
     out = out.select([pl.col(c).cast(mentions.schema[c]) for c in columns])
     entities = build_entities(out)
     quotes = remap_quotes(quotes, remap, removed, set(entities["entity_id"].to_list()))
+    people = entities.filter(pl.col("label") == PERSON)["entity_id"].to_list()
+    quotes = personal_pronouns_need_a_person(quotes, people)
     quotes, entities = add_gender(out, quotes, entities, articles)  # on the final ids
     return out, quotes, entities
+
+
+PERSONAL_PRONOUNS = ("he", "she", "him", "her")
+
+
+def personal_pronouns_need_a_person(quotes: pl.DataFrame, people: list[str]) -> pl.DataFrame:
+    """'He said' credited to what the corpus knows is a party or a company ('Labour', tagged as a person
+    in one article) is a wrong resolution: the speaker is left unknown rather than wrong."""
+    if quotes.height == 0 or "speaker_mention" not in quotes.columns:
+        return quotes
+    wrong = pl.col("speaker_mention").str.to_lowercase().is_in(PERSONAL_PRONOUNS) & ~pl.col(
+        "speaker_entity_id"
+    ).is_in(people)
+    return quotes.with_columns(
+        speaker=pl.when(wrong).then(None).otherwise(pl.col("speaker")),
+        speaker_entity_id=pl.when(wrong).then(None).otherwise(pl.col("speaker_entity_id")),
+    )
 
 
 def remap_quotes(

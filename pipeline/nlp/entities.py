@@ -355,6 +355,10 @@ def fix_labels(doc: Doc, mentions: list[Mention], ref: Reference) -> None:
         if tail and set(tail) == {PERSON}:
             person_evidence.add(m.key)
     chosen = {key: choose_label(key, counts, key in person_evidence) for key, counts in labels.items()}
+    for key in chosen:  # a name the seeds know as a party, a company or a place ("Labour") is not a person
+        seeded = ref.alias_labels.get(" ".join(key))
+        if seeded is not None and seeded != PERSON and key not in person_evidence:
+            chosen[key] = seeded
     for m in mentions:
         m.label = chosen[m.key]
 

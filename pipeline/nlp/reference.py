@@ -22,6 +22,8 @@ class Reference:
     # noun lemma -> "person" / "org" / "document": what "the minister" / "the company" / "the report"
     # stands for (a document speaks for its author)
     speaker_nouns: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # lower-case alias -> label, from the entity aliases seed: "labour" is an ORG whatever the model says
+    alias_labels: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
 
 def read_pairs(path: Path, key: str, value: str, allowed: frozenset[str]) -> dict[str, str]:
@@ -69,4 +71,8 @@ def load_reference(seeds_dir: Path = SEEDS_DIR) -> Reference:
         speaker_nouns=read_pairs(
             seeds_dir / "speaker_nouns.csv", "lemma", "kind", frozenset({"person", "org", "document"})
         ),
+        alias_labels=read_pairs(seeds_dir / "entity_aliases.csv", "alias", "label", ENTITY_LABELS),
     )
+
+
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC", "EVENT", "PRODUCT", "LAW"})
