@@ -310,3 +310,21 @@ def test_in_this_article_as_prose_stays() -> None:
     line = "In this article, and in the weeks to come, I look at how the quay was rebuilt."
     article = clean_article(page(HEADLINE, OPENING, line, MIDDLE, CLOSING))
     assert line in article.body
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "If you buy something through a link on this page, the Gazette may earn a small commission.",
+        "We could collect a commission when readers click our shop links and buy a kettle, says the Gazette.",
+    ],
+)
+def test_affiliate_disclosures(line: str) -> None:
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, line, CLOSING))
+    assert removed(article)[line] == ("advert", "pattern:affiliate_disclosure")
+
+
+def test_a_commission_mentioned_in_the_news_stays() -> None:
+    line = "The regulator said the broker may receive a commission of up to two percent on each ferry sold."
+    article = clean_article(page(HEADLINE, OPENING, line, MIDDLE, CLOSING))
+    assert line in article.body
