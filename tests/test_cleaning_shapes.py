@@ -328,3 +328,24 @@ def test_a_commission_mentioned_in_the_news_stays() -> None:
     line = "The regulator said the broker may receive a commission of up to two percent on each ferry sold."
     article = clean_article(page(HEADLINE, OPENING, line, MIDDLE, CLOSING))
     assert line in article.body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# a headline echoed by its kicker or by a breadcrumb
+
+
+def test_kicker_that_opens_the_headline_is_a_label() -> None:
+    headline = "Fact Check: Did the harbour council really ban rowing boats on Sundays?"
+    article = clean_article(page("Fact Check", headline, OPENING, MIDDLE, CLOSING))
+    assert article.title == headline
+    assert article.body.split("\n\n") == [OPENING, MIDDLE, CLOSING]
+
+
+def test_breadcrumb_ending_in_the_headline_is_navigation() -> None:
+    article = clean_article(page("Home News Local News " + HEADLINE, HEADLINE, OPENING, MIDDLE, CLOSING))
+    assert article.title == HEADLINE
+    assert removed(article)["Home News Local News " + HEADLINE][0] == "navigation"
+
+
+def test_bureau_and_update_stamp_is_a_meta_line() -> None:
+    assert is_meta_line("Port Town, Gazette Coast Bureau | Updated : 4 March 2019, 09:01 AM")

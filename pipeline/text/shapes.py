@@ -41,7 +41,7 @@ _WORD_SEGMENT = re.compile(r"^(?:permalink|comments?|share|print|e-?mail)$", re.
 _NAME_TOKEN = re.compile(r"^(?:[A-Z][\w.'’&-]*|of|the|and|de|van|von)$")
 MAX_META_WORDS = 25
 MAX_BY_WORDS = 7
-MAX_NAME_WORDS = 4
+MAX_NAME_WORDS = 6  # "Northern Region, City Bureau"
 
 
 def _is_name(text: str) -> bool:

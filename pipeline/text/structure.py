@@ -85,13 +85,25 @@ def find_title(lines: list[Line], verdicts: Mapping[int, Verdict]) -> int | None
     for position, line in enumerate(candidates):
         if looks_like_body_start(line.text):
             return None
+        following = candidates[position + 1 : position + 2]
+        if following and _echoes(line.text, following[0].text):
+            return following[0].index
         if looks_like_title(line.text):
             return line.index
-        following = candidates[position + 1 : position + 2]
         short_title = looks_like_title(line.text, MIN_SHORT_TITLE_WORDS)
         if short_title and following and follows_as_prose(following[0].text):
             return line.index
     return None
+
+
+def _echoes(line: str, following: str) -> bool:
+    """Is `line` the next line's kicker ("Fact Check" above "Fact Check: Is ...?") or a breadcrumb ending in
+    it ("Home News Business <headline>" above "<headline>")? Then the next line is the headline."""
+    if len(following.split()) < MIN_TITLE_WORDS or line == following:
+        return False
+    kicker = following.startswith(line) and len(line.split()) <= MIN_TITLE_WORDS
+    breadcrumb = line.endswith(following)
+    return (kicker or breadcrumb) and looks_like_title(following)
 
 
 def _next_lines(lines: list[Line], after: int, count: int) -> list[Line]:
