@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import errno
+import json
+import os
 import shutil
 from collections import Counter
 from itertools import combinations
@@ -14,6 +17,10 @@ import pytest
 
 from pipeline.assembly import build_definitions
 from pipeline.settings import MODELS_DIR
+from pipeline.storage import exports
+from pipeline.storage.exports import export_current
+from pipeline.storage.schema import TABLE_NAMES
+from pipeline.storage.sql_models import ModelError, discover_models
 from tests.conftest import settings_for
 
 
@@ -120,3 +127,74 @@ def test_a_new_sql_file_becomes_an_asset_and_builds_without_python_changes(seed_
     con.close()
     checks = {evaluation.check_name: evaluation.passed for evaluation in result.get_asset_check_evaluations()}
     assert checks and all(checks.values())
+
+
+# --- marts for notebooks: every model materialised as a table is exported beside the tables -------------
+
+
+def _table_models() -> list[str]:
+    return sorted(m.name for m in discover_models(MODELS_DIR, TABLE_NAMES) if m.materialized == "table")
+
+
+def test_every_table_model_is_exported_beside_the_tables_and_listed(seed_run, con) -> None:
+    settings, _ = seed_run
+    manifest = json.loads((settings.exports_dir / "_version.json").read_text(encoding="utf-8"))
+    assert sorted(manifest["models"]) == _table_models()
+    assert "stg_quotes" not in manifest["models"]  # a view: read it from the warehouse
+    assert manifest["version"] == con.sql("SELECT max(version) FROM versions").fetchall()[0][0]
+    per_speaker = pl.read_parquet(settings.exports_dir / "quotes_per_speaker" / "*.parquet")
+    built = con.sql("SELECT * FROM quotes_per_speaker").pl()
+    assert per_speaker.sort(per_speaker.columns).equals(built.sort(built.columns))
+    for name in _table_models():
+        exported = pl.scan_parquet(settings.exports_dir / name / "*.parquet").collect()
+        assert exported.height == con.sql(f"SELECT count(*) FROM {name}").fetchall()[0][0], name
+
+
+def _published_copy(seed_run, tmp_path: Path) -> tuple[Path, Path]:
+    settings, _ = seed_run
+    database = tmp_path / "news.duckdb"
+    shutil.copy(settings.database_path, database)
+    return database, tmp_path / "exports"
+
+
+def test_marts_are_all_or_nothing_with_the_tables(
+    seed_run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    database, exports_dir = _published_copy(seed_run, tmp_path)
+    models = discover_models(MODELS_DIR, TABLE_NAMES)
+    export_current(database, exports_dir, models)
+    before = {path: path.read_bytes() for path in exports_dir.rglob("*") if path.is_file()}
+    failing = exports_dir / "quoted_about" / "quoted_about.parquet"
+    real = exports.write_parquet
+
+    def full_disk(con: duckdb.DuckDBPyConnection, query: str, path: Path) -> None:
+        if path == exports.partial_path(failing):
+            raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
+        real(con, query, path)
+
+    monkeypatch.setattr(exports, "write_parquet", full_disk)
+    with pytest.raises(exports.ExportError, match="No space left on device; nothing was replaced"):
+        export_current(database, exports_dir, models)
+    after = {path: path.read_bytes() for path in exports_dir.rglob("*") if path.is_file()}
+    assert after == before  # no table, mart or manifest replaced, no partial file left
+
+
+def test_a_model_no_longer_a_table_leaves_the_exports(seed_run, tmp_path: Path) -> None:
+    database, exports_dir = _published_copy(seed_run, tmp_path)
+    models = discover_models(MODELS_DIR, TABLE_NAMES)
+    export_current(database, exports_dir, models)
+    assert (exports_dir / "entity_cooccurrence" / "entity_cooccurrence.parquet").exists()
+    export_current(database, exports_dir, [m for m in models if m.name != "entity_cooccurrence"])
+    assert not (exports_dir / "entity_cooccurrence").exists()
+    assert (exports_dir / "quotes_per_speaker" / "quotes_per_speaker.parquet").exists()
+    assert (exports_dir / "quotes" / "quotes.parquet").exists()
+
+
+def test_a_model_that_fails_while_exporting_names_its_file(seed_run, tmp_path: Path) -> None:
+    database, exports_dir = _published_copy(seed_run, tmp_path)
+    models_dir = tmp_path / "models"
+    models_dir.mkdir()
+    (models_dir / "broken.sql").write_text("SELECT no_such_column FROM quotes", encoding="utf-8")
+    with pytest.raises(ModelError, match=r"broken\.sql: .*no_such_column"):
+        export_current(database, exports_dir, discover_models(models_dir, TABLE_NAMES))
+    assert not (exports_dir / "_version.json").exists()

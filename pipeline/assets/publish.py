@@ -13,6 +13,7 @@ from pipeline.resources import WirehouseConfig
 from pipeline.storage.cache import code_fingerprint
 from pipeline.storage.exports import export_current
 from pipeline.storage.schema import TABLE_NAMES
+from pipeline.storage.sql_models import discover_models
 from pipeline.storage.staging import stage_batch, staging_path
 from pipeline.storage.warehouse import RunInfo, publish
 from pipeline.text.captions import CAPTIONS_SCHEMA
@@ -102,7 +103,8 @@ def warehouse(
 @dg.asset(group_name="publish", deps=[warehouse], description="Parquet copies of the current version.")
 def parquet_exports(wirehouse: WirehouseConfig) -> dg.MaterializeResult:
     settings = wirehouse.settings
-    written = export_current(settings.database_path, settings.exports_dir)
+    models = discover_models(settings.models_dir, TABLE_NAMES)
+    written = export_current(settings.database_path, settings.exports_dir, models)
     return dg.MaterializeResult(
         metadata={name: dg.MetadataValue.path(str(path)) for name, path in written.items()}
     )

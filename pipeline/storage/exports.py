@@ -1,6 +1,8 @@
 """Parquet exports for notebooks.
 
 - `exports/<table>/<table>.parquet`: the current version (glob `exports/<table>/*.parquet`);
+- `exports/<model>/<model>.parquet`: every SQL model materialised as a table (`config: {materialized:
+  table}`), built from that same version while exporting, so marts and tables always agree;
 - `exports/history/<table>.parquet`: every row ever published with `valid_from`/`valid_to`, so a notebook
   can rebuild any version;
 - `export_version(...)` (`wirehouse export --version N`): the tables as of version N, into any folder.
@@ -18,12 +20,14 @@ import json
 import logging
 import os
 import re
-from collections.abc import Iterable, Mapping
+import shutil
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 import duckdb
 
-from pipeline.storage.schema import TABLE_NAMES
+from pipeline.storage.schema import TABLE_NAMES, quote_identifier
+from pipeline.storage.sql_models import ModelError, SqlModel, create_statement
 from pipeline.storage.warehouse import WarehouseError, connect_read_only, current_version, exclusive
 
 logger = logging.getLogger(__name__)
@@ -37,8 +41,11 @@ class ExportError(WarehouseError):
     """Exports that could not be written; the previous exports are unchanged."""
 
 
-def export_current(database_path: Path, exports_dir: Path) -> dict[str, Path]:
-    """The current version per table, plus each table's full history; returns the current files."""
+def export_current(
+    database_path: Path, exports_dir: Path, models: Sequence[SqlModel] = ()
+) -> dict[str, Path]:
+    """The current version per table and per model materialised as a table, plus each table's full
+    history, all or nothing; returns the current files (tables, then models)."""
     exports_dir.mkdir(parents=True, exist_ok=True)
     with exclusive(exports_dir / LOCK_FILE):
         _remove_partials(exports_dir)
@@ -47,16 +54,43 @@ def export_current(database_path: Path, exports_dir: Path) -> dict[str, Path]:
             version = current_version(con)
             current = {table: exports_dir / table / f"{table}.parquet" for table in TABLE_NAMES}
             queries = {path: f"SELECT * FROM main.{table}" for table, path in current.items()}
+            marts = {name: exports_dir / name / f"{name}.parquet" for name in _build_marts(con, models)}
+            queries.update({path: f"SELECT * FROM {quote_identifier(name)}" for name, path in marts.items()})
             for table in TABLE_NAMES:
                 history = exports_dir / "history" / f"{table}.parquet"
                 queries[history] = f"SELECT * EXCLUDE (_row_hash) FROM history.{table}"
             partials = _write_all(con, queries, _kept_exports(exports_dir))
         finally:
             con.close()
-        manifest = {"version": version, "tables": {name: str(path) for name, path in current.items()}}
+        dropped = set(_manifest(exports_dir).get("models", {})) - set(marts)
+        manifest = {
+            "version": version,
+            "tables": {name: str(path) for name, path in current.items()},
+            "models": {name: str(path) for name, path in marts.items()},
+        }
         partials[exports_dir / MANIFEST] = _write_manifest(exports_dir / MANIFEST, manifest, partials)
         _swap_in(partials)
-    return current
+        for name in dropped - set(TABLE_NAMES) - {"history"}:  # a model since removed or made a view
+            shutil.rmtree(exports_dir / name, ignore_errors=True)
+    return {**current, **marts}
+
+
+def _build_marts(con: duckdb.DuckDBPyConnection, models: Sequence[SqlModel]) -> list[str]:
+    """Every model, in dependency order, in the read-only connection's temporary catalog (over exactly the
+    version being exported); returns the names of those materialised as tables."""
+    for model in models:
+        try:
+            con.execute(create_statement(model, temporary=True))
+        except duckdb.Error as error:
+            raise ModelError(f"{model.path}: {error}; no export was replaced") from error
+    return [model.name for model in models if model.materialized == "table"]
+
+
+def _manifest(exports_dir: Path) -> dict:
+    try:
+        return json.loads((exports_dir / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
 
 
 def export_version(database_path: Path, version: int, out_dir: Path) -> dict[str, Path]:

@@ -287,10 +287,8 @@ class BuiltModel:
 
 def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> BuiltModel:
     """Create or replace the model's view or table, then run its tests."""
-    body = model.sql.strip().rstrip(";")
-    kind = "VIEW" if model.materialized == "view" else "TABLE"
     try:
-        con.execute(f"CREATE OR REPLACE {kind} main.{quote_identifier(model.name)} AS {body}")
+        con.execute(create_statement(model))
     except duckdb.Error as error:
         raise ModelError(f"{model.path}: {error}") from error
     name = quote_identifier(model.name)
@@ -299,6 +297,20 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> BuiltModel:
         columns=tuple((row[0], row[1]) for row in con.sql(f"DESCRIBE main.{name}").fetchall()),
         test_failures={test.name: con.sql(test.failing_rows_sql()).fetchall()[0][0] for test in model.tests},
     )
+
+
+def create_statement(model: SqlModel, temporary: bool = False) -> str:
+    """The model's CREATE statement: in the warehouse, or (`temporary`) in a connection's temporary
+    catalog, where it shadows the warehouse's object of that name (how exports build the models of a
+    read-only version)."""
+    body = model.sql.strip().rstrip(";")
+    kind = "VIEW" if model.materialized == "view" else "TABLE"
+    target = (
+        f"TEMP {kind} {quote_identifier(model.name)}"
+        if temporary
+        else f"{kind} main.{quote_identifier(model.name)}"
+    )
+    return f"CREATE OR REPLACE {target} AS {body}"
 
 
 def _literal(value: object) -> str:
