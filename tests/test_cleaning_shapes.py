@@ -349,3 +349,11 @@ def test_breadcrumb_ending_in_the_headline_is_navigation() -> None:
 
 def test_bureau_and_update_stamp_is_a_meta_line() -> None:
     assert is_meta_line("Port Town, Gazette Coast Bureau | Updated : 4 March 2019, 09:01 AM")
+
+
+@pytest.mark.parametrize(
+    "line", ["Share Tweet", "Tweet on Twitter", "Sharing is caring!", "312shares", "1.2k Shares"]
+)
+def test_share_counters(line: str) -> None:
+    article = clean_article(page(HEADLINE, line, OPENING, MIDDLE, CLOSING))
+    assert removed(article)[line] == ("share", "pattern:share_counter")
