@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export UV_PYTHON_DOWNLOADS := never
 
-.PHONY: setup run sql test test-long fuzz lint format ui ui-check validate profile bench clean
+.PHONY: setup redis cluster-demo run sql test test-long fuzz lint format ui ui-check validate profile bench clean
 
 setup: $(VENV)/.synced
 
@@ -23,7 +23,7 @@ run: setup  ## the whole pipeline on seeds/articles into warehouse/
 sql: setup  ## harlequin, a terminal SQL client, read-only on warehouse/news.duckdb (after make run)
 	$(BIN)/wirehouse sql
 
-test: setup  ## the test suite (without the tests marked long)
+test: setup redis  ## the test suite (without the tests marked long)
 	$(BIN)/pytest
 
 test-long: setup  ## only the long tests: load and faults at full size (20,000 files, ...)
@@ -53,6 +53,14 @@ ui: setup  ## the Dagster UI on http://127.0.0.1:3000 (instance in .dagster_home
 ui-check: setup  ## start the UI, check it over GraphQL, save screenshots of the asset graph in ui-check/
 	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
 	$(BIN)/python .ci/ui_check.py --out ui-check
+
+redis:  ## Debian's redis-server, the Celery broker of the cluster demo and its test (installed as root if missing)
+	@command -v redis-server >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends redis-server)
+
+PARTITIONS ?= 6
+cluster-demo: setup redis  ## INPUT=DIR WAREHOUSE=DIR PARTITIONS=N: one backfill over Redis, S3 (moto) and 2 Celery workers
+	@test -n "$(INPUT)" -a -n "$(WAREHOUSE)" || (echo "usage: make cluster-demo INPUT=DIR WAREHOUSE=DIR PARTITIONS=N" >&2; exit 2)
+	$(BIN)/python .ci/cluster_demo.py --input "$(INPUT)" --warehouse "$(WAREHOUSE)" --partitions $(PARTITIONS)
 
 clean:  ## remove outputs (the published warehouse included)
 	rm -rf warehouse/news.duckdb* warehouse/.news.duckdb* warehouse/exports warehouse/handoff warehouse/staging \

@@ -9,6 +9,7 @@ from pipeline.assets.cleaning import clean, line_candidates, line_statistics
 from pipeline.assets.ingest import current_inputs, landing_batch, read_inputs
 from pipeline.assets.nlp import parse, resolve_entities
 from pipeline.assets.publish import parquet_exports, staged_batch, warehouse
+from pipeline.assets.report import dataset_report  # the dataset report (issue 20)
 from pipeline.assets.sql_models import sql_model_assets
 from pipeline.automation import LANDING_JOB, daily_republish, input_folder_sensor
 from pipeline.io_manager import PolarsParquetIOManager
@@ -26,14 +27,24 @@ PRELOAD_MODULES = ["pipeline.assets.preload"]
 PER_BATCH_ASSETS = (landing_batch, read_inputs, line_candidates, clean, parse)
 
 
-def executor_for(settings: Settings) -> tuple[dg.ExecutorDefinition, dict]:
-    """The executor of launched runs and its default config (`wirehouse run` runs in process)."""
+def executor_for(settings: Settings) -> dg.ExecutorDefinition:
+    """The executor of launched runs, jobs and backfills alike (`wirehouse run` runs in process).
+
+    Celery: the broker and result backend come from WIREHOUSE_CELERY_BROKER / WIREHOUSE_CELERY_BACKEND
+    (e.g. redis://host:6379/0), read by Dagster when a run starts."""
     if settings.executor == "celery":
         from dagster_celery import celery_executor
 
-        return celery_executor, {}
+        return celery_executor.configured(
+            {
+                "broker": {"env": "WIREHOUSE_CELERY_BROKER"},
+                "backend": {"env": "WIREHOUSE_CELERY_BACKEND"},
+                "include": ["pipeline.definitions"],
+            },
+            name="celery",
+        )
     forkserver = {"forkserver": {"preload_modules": PRELOAD_MODULES}}
-    return dg.multiprocess_executor, {"execution": {"config": {"start_method": forkserver}}}
+    return dg.multiprocess_executor.configured({"start_method": forkserver}, name="multiprocess")
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
@@ -48,8 +59,8 @@ def build_definitions(settings: Settings) -> dg.Definitions:
         warehouse,
         parquet_exports,
         *sql_model_assets(models),
+        dataset_report,  # issue 20: the HTML report after each publish
     ]
-    executor, config = executor_for(settings)
     return dg.Definitions(
         assets=assets,
         asset_checks=suite_checks(load_suites(settings.expectations_dir), settings.warn_only),
@@ -60,18 +71,15 @@ def build_definitions(settings: Settings) -> dg.Definitions:
                 description="Over a range of landing batches (every batch: `wirehouse run`): read, clean, "
                 "parse each batch; line statistics and entities over the corpus; validate, publish one "
                 "version, export, build the SQL models.",
-                executor_def=executor,
-                config=config or None,
             ),
             dg.define_asset_job(
                 LANDING_JOB,
                 selection=dg.AssetSelection.all(),
                 description="A landing batch registered by the sensor, then the corpus-level assets and "
                 "one publish.",
-                executor_def=executor,
-                config=config or None,
             ),
         ],
+        executor=executor_for(settings),
         sensors=[input_folder_sensor()],
         schedules=[daily_republish(RUN_JOB)],
         resources={

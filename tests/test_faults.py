@@ -22,7 +22,7 @@ import polars as pl
 import pytest
 
 from pipeline.assembly import build_definitions
-from pipeline.orchestrate import failure_reason, run_pipeline
+from pipeline.orchestrate import failure_reason, project_instance, run_pipeline
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage import exports
 from pipeline.storage.exports import export_current
@@ -117,14 +117,14 @@ def _publish(database: Path, tables: dict[str, pl.DataFrame]) -> int:
 class Snapshot:
     """The files whose change shows how far a run got."""
 
-    articles_handoff: int
+    articles_handoff: frozenset[tuple[Path, int]]
     database: int
     shards: frozenset[Path]
 
     @classmethod
     def of(cls, warehouse: Path) -> Snapshot:
         return cls(
-            _inode(warehouse / "handoff" / "articles.parquet"),
+            _articles_handoffs(warehouse),
             _inode(warehouse / "news.duckdb"),
             _shards(warehouse),
         )
@@ -137,15 +137,18 @@ def _inode(path: Path) -> int:
         return 0
 
 
+def _articles_handoffs(warehouse: Path) -> frozenset[tuple[Path, int]]:
+    """The cleaned articles of each landing batch (one file per partition) and their inodes."""
+    return frozenset((path, _inode(path)) for path in (warehouse / "handoff" / "articles").glob("*.parquet"))
+
+
 def _shards(warehouse: Path) -> frozenset[Path]:
     return frozenset((warehouse / "cache" / "nlp").glob("*/*/keys.parquet"))
 
 
 STAGES: dict[str, Callable[[Path, Snapshot], bool]] = {
     # the cleaned articles handed to the parse step
-    "cleaned": lambda warehouse, before: (
-        _inode(warehouse / "handoff" / "articles.parquet") != before.articles_handoff
-    ),
+    "cleaned": lambda warehouse, before: bool(_articles_handoffs(warehouse) - before.articles_handoff),
     # the new article parsed and cached
     "parsed": lambda warehouse, before: bool(_shards(warehouse) - before.shards),
     # the batch being written to the staging folder
@@ -421,7 +424,7 @@ def _empty(path: Path) -> None:
 
 def _replace_with_other_parquet(path: Path) -> None:
     """A valid Parquet file, but not this asset's: the reader alone would hand on the wrong rows."""
-    path.write_bytes((path.parent / "quotes.parquet").read_bytes())
+    path.write_bytes((path.parent.parent / "quotes.parquet").read_bytes())
 
 
 @pytest.mark.parametrize(
@@ -433,7 +436,7 @@ def test_a_corrupted_hand_off_fails_the_step_that_reads_it_and_publishes_nothing
     damage: Callable[[Path], None], published: Settings
 ) -> None:
     before = read_published(published.database_path)
-    handoff = published.handoff_dir / "parsed_mentions.parquet"
+    (handoff,) = (published.handoff_dir / "parsed_mentions").glob("*.parquet")  # the seeds' one batch
     damage(handoff)
     defs = build_definitions(published)
     selection = ["entity_mentions", "quotes", "entities", "staged_batch", "warehouse"]
@@ -442,7 +445,7 @@ def test_a_corrupted_hand_off_fails_the_step_that_reads_it_and_publishes_nothing
         [*defs.assets, *defs.asset_checks],
         selection=selection,
         resources=defs.resources,
-        instance=dg.DagsterInstance.ephemeral(),
+        instance=project_instance(),  # where the seed run recorded its partitions
         raise_on_error=False,
     )
 
@@ -457,7 +460,7 @@ def test_a_corrupted_hand_off_fails_the_step_that_reads_it_and_publishes_nothing
 
 
 def test_a_full_run_after_a_corrupted_hand_off_rewrites_it_and_publishes(published: Settings) -> None:
-    handoff = published.handoff_dir / "parsed_mentions.parquet"
+    (handoff,) = (published.handoff_dir / "parsed_mentions").glob("*.parquet")
     _truncate(handoff)
     outcome = run_pipeline(published)
     assert outcome.success, outcome.reason
