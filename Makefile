@@ -23,7 +23,11 @@ run: setup  ## the whole pipeline on seeds/articles into warehouse/
 sql: setup  ## harlequin, a terminal SQL client, read-only on warehouse/news.duckdb (after make run)
 	$(BIN)/wirehouse sql
 
+# Debian's chromium, for the report's offline rendering test and ui-check (issue 20)
+CHROMIUM_INSTALL := command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+
 test: setup redis  ## the test suite (without the tests marked long)
+	@$(CHROMIUM_INSTALL)
 	$(BIN)/pytest
 
 test-long: setup  ## only the long tests: load and faults at full size (20,000 files, ...)
@@ -50,8 +54,8 @@ ui: setup  ## the Dagster UI on http://127.0.0.1:3000 (instance in .dagster_home
 	@test -f $(DAGSTER_HOME)/dagster.yaml || $(BIN)/python -c "import pipeline.ui as ui, sys; sys.stdout.write(ui.INSTANCE_CONFIG)" > $(DAGSTER_HOME)/dagster.yaml
 	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -h 127.0.0.1 -p 3000
 
-ui-check: setup  ## start the UI, check it over GraphQL, save screenshots of the asset graph in ui-check/
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium)
+ui-check: setup  ## start the UI, check it over GraphQL, save screenshots of the asset graph and the dataset report in ui-check/
+	@$(CHROMIUM_INSTALL)
 	$(BIN)/python .ci/ui_check.py --out ui-check
 
 redis:  ## Debian's redis-server, the Celery broker of the cluster demo and its test (installed as root if missing)

@@ -71,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
 
     models = commands.add_parser("models", help="list the SQL models in dbt_like_sql/ and their dependencies")
     models.set_defaults(handler=_models)
+
+    report = commands.add_parser(
+        "report", help="write a self-contained HTML report of a version (charts and their numbers)"
+    )
+    report.add_argument("--version", type=int, help="the version to show (default: the current one)")
+    report.add_argument("--warehouse", type=Path, help="warehouse folder (default: warehouse)")
+    report.add_argument(
+        "--out", type=Path, help="file to write (default: <warehouse>/reports/version-N.html)"
+    )
+    report.set_defaults(handler=_report)
     return parser
 
 
@@ -251,6 +261,21 @@ def _models(args: argparse.Namespace) -> int:
         for model in models
     ]
     print(format_table(["model", "folder", "materialized", "depends on", "tests", "description"], rows))
+    return 0
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipeline.report import write_report
+    from pipeline.storage.sql_models import ModelError
+    from pipeline.storage.warehouse import WarehouseError
+
+    settings = Settings.from_env(warehouse_dir=args.warehouse)
+    try:
+        report = write_report(settings.database_path, settings.models_dir, args.out, args.version)
+    except (WarehouseError, ModelError, FileNotFoundError) as error:
+        print(f"wirehouse report: {error}", file=sys.stderr)
+        return 1
+    print(f"report of version {report.version}: {report.path}")
     return 0
 
 
