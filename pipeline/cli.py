@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import sys
+import time
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any, TextIO
 
 from pipeline.settings import Settings, SettingsError
 
@@ -112,7 +117,8 @@ def _run(args: argparse.Namespace) -> int:
     settings = Settings.from_env(input_dir=args.input, warehouse_dir=args.warehouse)
     before = _current_version(settings)
     try:
-        outcome = run_pipeline(settings, verbose=args.verbose)
+        with progress_shown(sys.stderr):
+            outcome = run_pipeline(settings, verbose=args.verbose)
     except (SuiteFileError, ModelError) as error:  # the definitions themselves cannot be built
         print(f"wirehouse run: nothing published: {error}", file=sys.stderr)
         return 2
@@ -125,6 +131,124 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     print(outcome.summary)
     return 0
+
+
+@contextlib.contextmanager
+def progress_shown(stream: TextIO) -> Iterator[None]:
+    """The run's progress records (`pipeline.progress`) on `stream`: on a terminal, a line per stage and a
+    rich progress bar for counts (`articles parsed n/N`, rate, time left); otherwise one log line per stage
+    and per parse checkpoint. Our own warnings go through the same console meanwhile."""
+    from pipeline import progress
+
+    view: logging.Handler = _TerminalView(stream) if stream.isatty() else _LineView(stream)
+    progress.logger.addHandler(view)
+    progress.logger.setLevel(logging.INFO)
+    root = logging.getLogger()
+    warnings_view = view.warnings_handler() if isinstance(view, _TerminalView) else None
+    if warnings_view is not None:
+        root.addHandler(warnings_view)
+    try:
+        with view if isinstance(view, _TerminalView) else contextlib.nullcontext():
+            yield
+    finally:
+        progress.logger.removeHandler(view)
+        if warnings_view is not None:
+            root.removeHandler(warnings_view)
+
+
+class _LineView(logging.Handler):
+    """Without a terminal: `HH:MM:SS stage`, and `HH:MM:SS articles parsed n/N (r/s, about t left)` at each
+    parse checkpoint (every CHECKPOINT_ARTICLES articles, as the parse caches them) and at the end."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from pipeline.assets.nlp import CHECKPOINT_ARTICLES
+
+        super().__init__()
+        self.stream = stream
+        self.every = CHECKPOINT_ARTICLES
+        self.started: dict[str, float] = {}
+        self.shown: dict[str, int] = {}
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stage = getattr(record, "stage", "")
+        now = record.created
+        done = getattr(record, "done", None)
+        if done is None:
+            self.started[stage] = now
+            self._write(now, stage)
+            return
+        total = record.total  # type: ignore[attr-defined]
+        if done // self.every == self.shown.get(stage, 0) // self.every and done < total:
+            return
+        self.shown[stage] = done
+        elapsed = now - self.started.get(stage, now)
+        rate = done / elapsed if elapsed > 0 else 0.0
+        left = f", about {_duration((total - done) / rate)} left" if rate and done < total else ""
+        self._write(now, f"{record.unit} {done}/{total} ({rate:.1f}/s{left})")  # type: ignore[attr-defined]
+
+    def _write(self, created: float, text: str) -> None:
+        self.stream.write(f"{time.strftime('%H:%M:%S', time.localtime(created))} {text}\n")
+        self.stream.flush()
+
+
+class _TerminalView(logging.Handler):
+    """On a terminal: a line per stage above a live rich progress bar for each count."""
+
+    def __init__(self, stream: TextIO) -> None:
+        from rich.console import Console
+        from rich.progress import (
+            BarColumn,
+            MofNCompleteColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
+
+        super().__init__()
+        self.console = Console(file=stream, log_path=False)
+        self.bars = Progress(
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TextColumn("{task.fields[rate]}"),
+            TimeRemainingColumn(),
+            TextColumn("left"),
+            console=self.console,
+        )
+        self.tasks: dict[str, Any] = {}
+
+    def __enter__(self) -> _TerminalView:
+        self.bars.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.bars.stop()
+
+    def warnings_handler(self) -> logging.Handler:
+        from rich.logging import RichHandler
+
+        handler = RichHandler(console=self.console, show_path=False, level=logging.WARNING)
+        handler.setLevel(logging.WARNING)
+        return handler
+
+    def emit(self, record: logging.LogRecord) -> None:
+        stage = getattr(record, "stage", "")
+        done = getattr(record, "done", None)
+        if done is None:
+            self.console.log(stage)
+            return
+        total = record.total  # type: ignore[attr-defined]
+        if stage not in self.tasks:
+            self.tasks[stage] = self.bars.add_task(record.unit, total=total, rate="")  # type: ignore[attr-defined]
+        task = self.tasks[stage]
+        self.bars.update(task, completed=done, total=total)
+        speed = next(shown.speed for shown in self.bars.tasks if shown.id == task)
+        self.bars.update(task, rate=f"{speed:.1f}/s" if speed else "")
+
+
+def _duration(seconds: float) -> str:
+    seconds = round(seconds)
+    return f"{seconds // 60} min {seconds % 60:02d} s" if seconds >= 60 else f"{seconds} s"
 
 
 def _current_version(settings: Settings) -> int | None:

@@ -9,15 +9,19 @@ so `make ui` shows it with its materialisations and checks.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import dagster as dg
 from dagster._core.instance.ref import InstanceRef
 from dagster._core.storage.tags import ASSET_PARTITION_RANGE_END_TAG, ASSET_PARTITION_RANGE_START_TAG
 
+from pipeline import progress
 from pipeline.assembly import RUN_JOB, build_definitions
 from pipeline.assets.partitions import LANDING_BATCHES
 from pipeline.ingest import describe_deferred, list_settled_inputs
@@ -87,7 +91,8 @@ def run_pipeline(
     instance = instance or project_instance()
     log_level = "INFO" if verbose else "WARNING"
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    with instance:
+    with instance, _steps_reported_as_stages(instance):
+        progress.stage("register_batches")
         keys = register_batches(settings, instance)
         if keys:
             result = job.execute_in_process(
@@ -110,6 +115,24 @@ def run_pipeline(
     else:
         reason = f"nothing published: {reason}"
     return RunOutcome(False, reason, "", result)
+
+
+@contextlib.contextmanager
+def _steps_reported_as_stages(instance: dg.DagsterInstance) -> Iterator[None]:
+    """Each step that starts is reported as a stage (`pipeline.progress`) for the CLI to show: every event
+    of a run passes through `handle_new_event`, wrapped here for the run's length."""
+    handle = instance.handle_new_event
+
+    def handle_and_report(event: dg.EventLogEntry, **kwargs: Any) -> None:
+        handle(event, **kwargs)
+        if event.dagster_event is not None and event.dagster_event.is_step_start and event.step_key:
+            progress.stage(event.step_key)
+
+    instance.handle_new_event = handle_and_report  # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        del instance.handle_new_event  # the class's method again
 
 
 def _per_batch(job: dg.JobDefinition, key: dg.AssetKey) -> bool:

@@ -22,6 +22,7 @@ import polars as pl
 
 from pipeline.nlp.extract import extract
 from pipeline.nlp.model import load_model
+from pipeline.progress import advanced
 
 CHUNK_CHARS = 200_000  # about 40,000 tokens: a spaCy batch of ordinary articles, a few long ones
 # a worker is replaced after this many chunks (~3,000 articles): its memory grows with what it has parsed,
@@ -67,7 +68,16 @@ def extract_chunk(chunk: pl.DataFrame, batch_size: int) -> Extracted:
 def extract_in_chunks(
     articles: pl.DataFrame, batch_size: int = 64, n_process: int = 1
 ) -> Iterator[Extracted]:
-    """Mentions and quotes of every article, yielded chunk by chunk in the order the chunks finish."""
+    """Mentions and quotes of every article, yielded chunk by chunk in the order the chunks finish; each
+    finished chunk is reported as `articles parsed n/N` (`pipeline.progress`)."""
+    done = 0
+    for chunk in _chunks_as_they_finish(articles, batch_size, n_process):
+        done += len(chunk.article_ids)
+        advanced("parse", done, articles.height, "articles parsed")
+        yield chunk
+
+
+def _chunks_as_they_finish(articles: pl.DataFrame, batch_size: int, n_process: int) -> Iterator[Extracted]:
     parts = chunks(articles, batch_size)
     if n_process <= 1 or len(parts) <= 1:
         for part in parts:
