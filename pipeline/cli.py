@@ -24,6 +24,9 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as error:  # a malformed WIREHOUSE_* setting: one line, never a traceback
         print(f"wirehouse: {error}", file=sys.stderr)
         return 2
+    except BrokenPipeError:  # `wirehouse models | head`: the reader left; say nothing more
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
 
 
 def _parser() -> argparse.ArgumentParser:

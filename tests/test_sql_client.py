@@ -145,3 +145,18 @@ def test_without_a_query_on_a_terminal_harlequin_opens_the_warehouse(warehouse: 
         os.close(fd)
     assert b"Data Catalog" in seen
     assert b"Database Connected" in seen
+
+
+def test_a_trailing_semicolon_and_comment_as_in_the_readme(warehouse: Path) -> None:
+    query = "SELECT count(*) AS quotes FROM quotes_at(1);  -- any table as of version n: <table>_at(n)"
+    for output_format, expected in (("csv", "quotes\n"), ("json", '"quotes":'), ("table", "quotes")):
+        result = _sql(warehouse, "--format", output_format, query)
+        assert result.returncode == 0, result.stderr
+        assert expected in result.stdout
+
+
+def test_a_reader_that_leaves_early_is_no_traceback(warehouse: Path) -> None:
+    shell = f"{WIREHOUSE} sql --warehouse {warehouse} --format csv 'SELECT * FROM range(200000)' | head -1"
+    result = subprocess.run(["bash", "-c", shell], capture_output=True, text=True, timeout=120)
+    assert result.stdout == "range\n"
+    assert "Traceback" not in result.stderr
