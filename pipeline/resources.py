@@ -15,7 +15,7 @@ class WirehouseConfig(dg.ConfigurableResource):
     expectations_dir: str
     models_dir: str
     batch_size: int = 64
-    n_process: int = 1
+    n_process: int | None = None  # None: chosen for the machine (pipeline.nlp.workers.choose_workers)
     warn_only_suites: str = ""
     settle_seconds: float = 2.0
     batch_files: int = 500
@@ -32,5 +32,5 @@ class WirehouseConfig(dg.ConfigurableResource):
         return Settings.from_env(**{name: getattr(self, name) for name in Settings.__dataclass_fields__})
 
 
-def _plain(value: object) -> str | int | float:
-    return value if isinstance(value, int | float | str) else str(value)
+def _plain(value: object) -> str | int | float | None:
+    return value if value is None or isinstance(value, int | float | str) else str(value)

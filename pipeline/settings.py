@@ -33,7 +33,7 @@ class Settings:
     expectations_dir: Path = EXPECTATIONS_DIR
     models_dir: Path = MODELS_DIR
     batch_size: int = 64
-    n_process: int = 1
+    n_process: int | None = None  # parse processes; None: one per core, bounded by memory and the work
     warn_only_suites: str = ""  # comma-separated tables whose suites warn instead of blocking publication
     settle_seconds: float = 2.0  # a file changed more recently is still being written: read it later
     batch_files: int = 500  # files per landing batch (partition) registered by `wirehouse run`/the sensor
@@ -118,6 +118,15 @@ def _whole_number(minimum: int, what: str) -> Callable[[object], int]:
     return parse
 
 
+def _or_machine(parse: Callable[[object], int]) -> Callable[[object], int | None]:
+    """The default None (chosen for the machine when used) or a value `parse` accepts."""
+
+    def parse_or_none(raw: object) -> int | None:
+        return None if raw is None else parse(raw)
+
+    return parse_or_none
+
+
 def _seconds(raw: object) -> float:
     expected = "a number of seconds, 0 or more (0 turns settling off)"
     try:
@@ -155,7 +164,7 @@ FIELD_PARSERS: dict[str, Callable[[object], object]] = {
     "expectations_dir": _folder,
     "models_dir": _folder,
     "batch_size": _whole_number(1, "articles per spaCy batch"),
-    "n_process": _whole_number(1, "parse processes"),
+    "n_process": _or_machine(_whole_number(1, "parse processes")),
     "warn_only_suites": _text,
     "settle_seconds": _seconds,
     "batch_files": _whole_number(1, "files per landing batch"),

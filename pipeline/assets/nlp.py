@@ -17,12 +17,15 @@ from pipeline.assets.partitions import LANDING_BATCHES, every_partition, own_key
 from pipeline.nlp.canonical import resolve_entities as canonicalise
 from pipeline.nlp.extract import MENTIONS_SCHEMA, QUOTES_SCHEMA
 from pipeline.nlp.model import extraction_fingerprint
-from pipeline.nlp.workers import Extracted, extract_in_chunks
+from pipeline.nlp.workers import Extracted, extract_in_chunks, workers_for
 from pipeline.quality.suites import preload_great_expectations
 from pipeline.resources import WirehouseConfig
 from pipeline.storage.cache import FrameCache
 
 NLP_TABLES = ("entity_mentions", "quotes")
+# one parse step at a time per Dagster instance (its pools' default limit is 1), taking the cores and memory
+# it needs (pipeline.nlp.workers.choose_workers): concurrent runs or steps never multiply the workers
+PARSE_POOL = "parse"
 CHECKPOINT_ARTICLES = 1000  # parsed articles are cached at least this often, so a stopped run loses little
 
 
@@ -37,6 +40,7 @@ CHECKPOINT_ARTICLES = 1000  # parsed articles are cached at least this often, so
     },
     partitions_def=LANDING_BATCHES,
     group_name="nlp",
+    pool=PARSE_POOL,
 )
 def parse(context: dg.AssetExecutionContext, articles: dict[str, pl.DataFrame], wirehouse: WirehouseConfig):
     """The single spaCy pass of the pipeline, over the batch's articles not parsed yet (see nlp.workers)."""
@@ -52,10 +56,11 @@ def parse(context: dg.AssetExecutionContext, articles: dict[str, pl.DataFrame], 
     missing = ~cache_key.is_in(list(hits))
     todo = everything.filter(missing)
     if todo.height:
-        if settings.n_process > 1:
+        n_process = workers_for(todo.height, settings.batch_size, settings.n_process)  # logged once
+        if n_process > 1:
             preload_great_expectations()  # the parent waits on the workers meanwhile; the suites need it next
         key_of = dict(zip(todo["article_id"], cache_key.filter(missing), strict=True))
-        _parse_into_cache(context, todo, key_of, cache, settings.batch_size, settings.n_process)
+        _parse_into_cache(context, todo, key_of, cache, settings.batch_size, n_process)
     context.log.info(f"parsed {todo.height} article(s), {everything.height - todo.height} from the cache")
     # every article's rows from the cache, read once the workers are gone: the parent never holds the rows
     # of a whole corpus while the workers hold their models

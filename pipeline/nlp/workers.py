@@ -9,6 +9,7 @@ flat however large the corpus, and it receives chunks as they finish, so the cal
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import threading
@@ -28,6 +29,59 @@ CHUNK_CHARS = 200_000  # about 40,000 tokens: a spaCy batch of ordinary articles
 # a worker is replaced after this many chunks (~3,000 articles): its memory grows with what it has parsed,
 # and a fresh one costs two seconds
 TASKS_PER_WORKER = 50
+# what one parse worker holds at its peak (the model, a chunk's Docs, the extraction): 0.6 GB
+WORKER_BYTES = 600 * 1024**2
+
+logger = logging.getLogger(__name__)
+
+
+def choose_workers(cores: int, available_bytes: int, articles: int, chunk: int) -> int:
+    """How many processes to parse `articles` with, `chunk` articles a task: one per core available, no more
+    than the available memory holds (WORKER_BYTES each), and none without a chunk of work to do. 1 means
+    parse in the calling process (no worker is started: starting one costs a model load)."""
+    by_memory = available_bytes // WORKER_BYTES
+    by_work = articles // max(chunk, 1)
+    return int(max(1, min(cores, by_memory, by_work)))
+
+
+def cores_available() -> int:
+    """The cores this process may run on (its CPU affinity, e.g. a container's cpuset), not the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):  # not Linux
+        return os.cpu_count() or 1
+
+
+def memory_available() -> int:
+    """MemAvailable from /proc/meminfo in bytes (what can be allocated without swapping); unknown: 0.6 GB
+    per core, so memory does not decide."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as meminfo:
+            for line in meminfo:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return cores_available() * WORKER_BYTES
+
+
+def workers_for(articles: int, batch_size: int, n_process: int | None) -> int:
+    """`n_process` when set (WIREHOUSE_N_PROCESS), else `choose_workers` for this machine; logged once."""
+    if n_process is not None:
+        return n_process
+    cores, available = cores_available(), memory_available()
+    chosen = choose_workers(cores, available, articles, batch_size)
+    logger.info(
+        "parsing %d article(s) in %d process(es): %d core(s) available, %.1f GB memory available "
+        "(%.1f GB a worker), chunks of %d articles; WIREHOUSE_N_PROCESS overrides",
+        articles,
+        chosen,
+        cores,
+        available / 1024**3,
+        WORKER_BYTES / 1024**3,
+        batch_size,
+    )
+    return chosen
 
 
 @dataclass(frozen=True)
@@ -66,10 +120,12 @@ def extract_chunk(chunk: pl.DataFrame, batch_size: int) -> Extracted:
 
 
 def extract_in_chunks(
-    articles: pl.DataFrame, batch_size: int = 64, n_process: int = 1
+    articles: pl.DataFrame, batch_size: int = 64, n_process: int | None = 1
 ) -> Iterator[Extracted]:
     """Mentions and quotes of every article, yielded chunk by chunk in the order the chunks finish; each
-    finished chunk is reported as `articles parsed n/N` (`pipeline.progress`)."""
+    finished chunk is reported as `articles parsed n/N` (`pipeline.progress`). `n_process` None: as many
+    processes as `workers_for` chooses for this machine and this much work."""
+    n_process = workers_for(articles.height, batch_size, n_process)
     done = 0
     for chunk in _chunks_as_they_finish(articles, batch_size, n_process):
         done += len(chunk.article_ids)
