@@ -113,11 +113,14 @@ def version_line() -> str:
 
 
 def _run(args: argparse.Namespace) -> int:
+    settings = Settings.from_env(input_dir=args.input, warehouse_dir=args.warehouse)
+    if (unchanged := _unchanged_version(settings)) is not None:  # decided before Dagster is imported
+        print(f"nothing changed: version {unchanged} is current")
+        return 0
     from pipeline.orchestrate import run_pipeline
     from pipeline.quality.suites import SuiteFileError
     from pipeline.storage.sql_models import ModelError
 
-    settings = Settings.from_env(input_dir=args.input, warehouse_dir=args.warehouse)
     before = _current_version(settings)
     try:
         with progress_shown(sys.stderr):
@@ -134,6 +137,23 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     print(outcome.summary)
     return 0
+
+
+def _unchanged_version(settings: Settings) -> int | None:
+    """The current version when the input files, code and settings are those of the last run (issue 18)."""
+    from pipeline.rerun import STAMP_FILE, RunStamp
+
+    started = time.perf_counter()
+    stamp = RunStamp.take(settings)
+    current = stamp.unchanged()
+    if current is not None:
+        print(
+            f"wirehouse run: the {stamp.files} input file(s), the code and the settings are those of the run "
+            f"that left version {current} (checked in {time.perf_counter() - started:.1f} s); nothing to run "
+            f"(delete {settings.warehouse_dir / STAMP_FILE} to run anyway)",
+            file=sys.stderr,
+        )
+    return current
 
 
 @contextlib.contextmanager

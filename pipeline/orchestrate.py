@@ -26,6 +26,7 @@ from pipeline.assembly import RUN_JOB, build_definitions
 from pipeline.assets.partitions import LANDING_BATCHES
 from pipeline.ingest import describe_deferred, list_settled_inputs
 from pipeline.landing import register_listed_files, registered_keys
+from pipeline.rerun import RunStamp
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage.staging import staging_path
 from pipeline.storage.warehouse import connect_read_only, current_version
@@ -86,6 +87,8 @@ def run_pipeline(
     settings: Settings, verbose: bool = False, instance: dg.DagsterInstance | None = None
 ) -> RunOutcome:
     """Register new content, then materialise every batch and the corpus-level assets in one run."""
+    # what this run reads, taken before it registers anything: the next run's shortcut (pipeline.rerun)
+    stamp = RunStamp.take(settings)
     definitions = build_definitions(settings)
     job = definitions.resolve_job_def(RUN_JOB)
     instance = instance or project_instance()
@@ -107,7 +110,9 @@ def run_pipeline(
                 instance=instance, raise_on_error=False, run_config=run_config, asset_selection=corpus
             )
     if result.success:
-        return RunOutcome(True, "", summarise(settings, result.run_id), result)
+        summary = summarise(settings, result.run_id)
+        _remember(stamp, settings)
+        return RunOutcome(True, "", summary, result)
     reason = failure_reason(settings, result)
     published = [m for m in result.asset_materializations_for_node("warehouse") if "version" in m.metadata]
     if published:
@@ -171,6 +176,20 @@ def _without_our_class_name(line: str) -> str:
     are written to be read as they are; a builtin's name (`FileNotFoundError: ...`) stays."""
     name, separator, rest = line.partition(": ")
     return rest if separator and name.startswith("pipeline.") and " " not in name else line
+
+
+def _remember(stamp: RunStamp, settings: Settings) -> None:
+    """Leave the run's fingerprint for the next `wirehouse run` to skip an unchanged re-run; a failure to
+    write it only costs the next run its shortcut."""
+    try:
+        con = connect_read_only(settings.database_path)
+        try:
+            version = current_version(con)
+        finally:
+            con.close()
+        stamp.record(version)
+    except Exception:  # never fail a published run for its shortcut
+        logger.warning("could not remember this run for the next one (it will run in full)", exc_info=True)
 
 
 def summarise(settings: Settings, run_id: str) -> str:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from pipeline import progress
 from pipeline.cli import progress_shown
+from pipeline.rerun import STAMP_FILE
 from pipeline.settings import PROJECT_ROOT
 
 WIREHOUSE = str(Path(sys.executable).parent / "wirehouse")
@@ -62,6 +63,7 @@ def test_a_piped_run_logs_each_stage_once_and_the_parse_and_dagster_stays_quiet(
     )
     assert " - dagster - " not in result.stderr
 
+    (tmp_path / "wh" / STAMP_FILE).unlink()  # else the unchanged re-run is skipped before Dagster starts
     verbose = _run(seed_input, tmp_path / "wh", "--verbose")  # unchanged input: quick
     assert verbose.returncode == 0, verbose.stderr[-2000:]
     assert " - dagster - INFO - " in verbose.stderr  # Dagster's own event log, only when asked for
