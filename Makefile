@@ -73,5 +73,5 @@ clean:  ## remove outputs (the published warehouse included)
 profile: setup  ## one `wirehouse run` on ../shared/corpora/bbc under py-spy: CPU per step and inside the parse
 	$(BIN)/python .ci/profile_run.py --out profile
 
-bench: setup  ## the pipeline against bare spaCy on ../shared/corpora/bbc (1x and 10x; BENCH_SCALES="1" for 1x only)
+bench: setup  ## the pipeline (defaults, and per BENCH_PROCESSES="1 2") against bare spaCy on ../shared/corpora/bbc, peak tree RSS, unchanged re-run (1x and 10x; BENCH_SCALES="1" for 1x only)
 	$(BIN)/python .ci/bench.py

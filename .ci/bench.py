@@ -1,9 +1,15 @@
 """`make bench`: the whole pipeline against bare spaCy on the BBC corpus, and how it grows.
 
-Each measurement runs in its own process, sampled for peak RSS (the process and its children, e.g. spaCy's
-workers): bare `nlp.pipe` over the corpus texts with the pipeline's model, batch size and process count;
-`wirehouse run` into a fresh warehouse (wall time per Dagster step); the same run again (incremental); and
-the corpus repeated with small edits (10x by default) to show how time and memory grow.
+One run reports: the machine (cores available, load before each measurement); bare `nlp.pipe` over the corpus
+texts (the stock model, the pipeline's batch size) with two processes, the reference, and with one; `wirehouse
+run` into a fresh warehouse with the defaults a user gets (no WIREHOUSE_N_PROCESS: the machine's choice) and
+with each process count of BENCH_PROCESSES (1x only); the ratio of each to bare spaCy; an unchanged re-run as
+a whole `wirehouse run` process (interpreter start included); and the same at each scale of BENCH_SCALES
+(the corpus repeated with small edits, default "1 10").
+
+Every measurement runs in its own process, whose whole tree (spaCy's or our parse workers, Dagster's log
+tailers) is sampled every 0.2 s from /proc: the peak of the summed RSS, when it happened (seconds in, and the
+pipeline stage then running), and what each process held at that moment.
 """
 
 from __future__ import annotations
@@ -20,6 +26,8 @@ import time
 from pathlib import Path
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpora" / "bbc"
+PROJECT = Path(__file__).resolve().parents[1]
+WIREHOUSE = str(Path(sys.executable).with_name("wirehouse"))
 
 BARE_SPACY = """
 import json, sys, time
@@ -36,10 +44,21 @@ print(json.dumps({"seconds": time.perf_counter() - start, "articles": len(texts)
 """
 
 PIPELINE = """
-import json, sys, time
+import json, logging, sys, time
 from pathlib import Path
+from pipeline import progress
 from pipeline.orchestrate import run_pipeline
 from pipeline.settings import Settings
+
+class Stages(logging.Handler):  # each stage's start, for the bench to name the moment of the peak
+    def emit(self, record):
+        if getattr(record, "done", None) is None:
+            print(json.dumps({"stage": record.stage, "at": record.created}), file=sys.stderr, flush=True)
+
+progress.logger.addHandler(Stages())
+progress.logger.setLevel(logging.INFO)
+logging.getLogger("pipeline.nlp.workers").addHandler(logging.StreamHandler())
+logging.getLogger("pipeline.nlp.workers").setLevel(logging.INFO)
 settings = Settings.from_env(input_dir=Path(sys.argv[1]), warehouse_dir=Path(sys.argv[2]))
 start = time.perf_counter()
 outcome = run_pipeline(settings)
@@ -50,47 +69,91 @@ parsed = [e.event_specific_data.materialization.metadata for e in outcome.result
           if e.event_type_value == "ASSET_MATERIALIZATION"
           and e.event_specific_data.materialization.asset_key.to_user_string() == "parsed_quotes"]
 print(json.dumps({"seconds": seconds, "success": outcome.success, "reason": outcome.reason, "steps": steps,
-                  "articles_parsed": parsed[0]["articles_parsed"].value if parsed else None}))
+                  "articles_parsed": sum(p["articles_parsed"].value for p in parsed) if parsed else None}))
 """
 
 
-def tree_rss_kb(pid: int) -> int:
-    """Resident memory of a process and all its descendants, from /proc."""
-    total, stack = 0, [pid]
+def cores() -> int:
+    return len(os.sched_getaffinity(0))
+
+
+def load() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
+def process_tree(pid: int) -> list[tuple[int, int, str]]:
+    """(pid, RSS in kB, role) of a process and all its descendants, from /proc."""
+    found, stack = [], [pid]
     while stack:
         current = stack.pop()
         try:
             status = Path(f"/proc/{current}/status").read_text()
-            total += next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            rss = next(int(line.split()[1]) for line in status.splitlines() if line.startswith("VmRSS:"))
+            found.append((current, rss, role(current, pid)))
             for task in Path(f"/proc/{current}/task").iterdir():
                 stack.extend(int(child) for child in (task / "children").read_text().split())
         except (OSError, StopIteration, ValueError):
             continue
-    return total
+    return found
 
 
-def measure(script: str, *args: str) -> dict:
-    """Run a measurement in its own process; add its wall time and peak RSS (process tree)."""
-    process = subprocess.Popen([sys.executable, "-c", script, *args], stdout=subprocess.PIPE, text=True)
-    peak = 0
+def role(pid: int, root: int) -> str:
+    if pid == root:
+        return "main"
+    command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    if "multiprocessing.spawn" in command or "multiprocessing.forkserver" in command:
+        return "worker"
+    if "resource_tracker" in command:
+        return "resource tracker"
+    if command == Path(f"/proc/{root}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+        return "worker"  # forked (spaCy's own n_process)
+    if command.startswith("tail "):
+        return "dagster log tail"
+    return command.split(" ")[0].rsplit("/", 1)[-1] or "other"
+
+
+def measure(command: list[str], env: dict[str, str] | None = None) -> dict:
+    """Run a measurement in its own process; add its wall time and its tree's peak RSS, with the moment
+    (seconds in, stage then running) and each process's share at that moment."""
+    started_load = load()
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=PROJECT
+    )
+    peak: dict = {"kb": 0, "at": 0.0, "processes": []}
     done = threading.Event()
+    start = time.time()
 
     def sample() -> None:
-        nonlocal peak
         while not done.is_set():
-            peak = max(peak, tree_rss_kb(process.pid))
+            tree = process_tree(process.pid)
+            total = sum(rss for _, rss, _ in tree)
+            if total > peak["kb"]:
+                peak.update(kb=total, at=time.time() - start, processes=tree)
             time.sleep(0.2)
 
     sampler = threading.Thread(target=sample, daemon=True)
-    start = time.perf_counter()
     sampler.start()
-    out, _ = process.communicate()
+    out, err = process.communicate()
+    seconds = time.time() - start
     done.set()
     sampler.join()
     if process.returncode != 0:
-        raise SystemExit(f"measurement failed (exit {process.returncode})")
-    result = json.loads(out.strip().splitlines()[-1])
-    result.update(process_seconds=time.perf_counter() - start, peak_rss_mb=peak / 1024)
+        raise SystemExit(
+            f"measurement failed (exit {process.returncode}): {' '.join(command)}\n{err[-3000:]}"
+        )
+    stages = [json.loads(line) for line in err.splitlines() if line.startswith('{"stage"')]
+    running = [s["stage"] for s in stages if s["at"] - start <= peak["at"]]
+    lines = out.strip().splitlines()
+    result = json.loads(lines[-1]) if lines and lines[-1].startswith("{") else {"stdout": out.strip()}
+    result.update(
+        process_seconds=seconds,
+        peak_rss_mb=peak["kb"] / 1024,
+        peak_at=peak["at"],
+        peak_stage=running[-1] if running else "start-up",
+        peak_processes=sorted(((r, kb / 1024) for _, kb, r in peak["processes"]), key=lambda p: -p[1]),
+        load=started_load,
+        stderr=err,
+    )
     return result
 
 
@@ -107,20 +170,62 @@ def scaled_corpus(source: Path, target: Path, times: int) -> Path:
     return target
 
 
-def report_pipeline(label: str, run: dict, bare: dict | None = None) -> None:
-    articles = bare["articles"] if bare else None
+def peak_line(run: dict) -> str:
+    shares = ", ".join(f"{name} {mb:.0f}" for name, mb in run["peak_processes"] if mb >= 20)
+    moment = f"at {run['peak_at']:.0f} s ({run['peak_stage']})"
+    return f"peak tree RSS {run['peak_rss_mb']:.0f} MB {moment}: {shares} MB"
+
+
+def bare(corpus: Path, batch_size: str, processes: int, env: dict[str, str]) -> dict:
+    run = measure([sys.executable, "-c", BARE_SPACY, str(corpus), batch_size, str(processes)], env)
     print(
-        f"\n{label}: {run['seconds']:.1f} s wall ({run['process_seconds']:.1f} s for the whole process, with "
-        f"interpreter start and imports), peak RSS {run['peak_rss_mb']:.0f} MB, "
-        f"articles parsed {run['articles_parsed']}" + ("" if run["success"] else f", FAILED: {run['reason']}")
+        f"bare spaCy nlp.pipe, {processes} process(es): {run['seconds']:.1f} s, "
+        f"{run['articles'] / run['seconds']:.1f} articles/s, {run['tokens'] / run['seconds']:.0f} tokens/s "
+        f"[load {run['load']}]\n  {peak_line(run)}"
     )
-    if bare:
-        print(
-            f"  {articles / run['seconds']:.1f} articles/s, {bare['tokens'] / run['seconds']:.0f} tokens/s, "
-            f"ratio pipeline / bare spaCy = {run['seconds'] / bare['seconds']:.2f}"
+    return run
+
+
+def pipeline(label: str, corpus: Path, warehouse: Path, env: dict[str, str], reference: dict) -> dict:
+    shutil.rmtree(warehouse, ignore_errors=True)
+    run = measure([sys.executable, "-c", PIPELINE, str(corpus), str(warehouse)], env)
+    chosen = ""
+    if "WIREHOUSE_N_PROCESS" not in env:  # what the defaults chose, by the pipeline's own function
+        from pipeline.nlp.workers import WORKER_BYTES, choose_workers, cores_available, memory_available
+
+        articles, available, batch = (
+            reference["articles"],
+            memory_available(),
+            int(env["WIREHOUSE_BATCH_SIZE"]),
         )
-    for step, seconds in sorted(run["steps"].items(), key=lambda item: -item[1]):
-        print(f"  {step:<22} {seconds:7.2f} s")
+        chosen = (
+            f"the defaults' choice: {choose_workers(cores_available(), available, articles, batch)} parse "
+            f"process(es) for {articles} articles ({cores_available()} cores, {available / 1024**3:.1f} GB "
+            f"available now, {WORKER_BYTES / 1024**3:.1f} GB a worker)"
+        )
+    print(
+        f"\nwirehouse run, fresh warehouse, {label}: {run['seconds']:.1f} s wall "
+        f"({run['process_seconds']:.1f} s whole process), articles parsed {run['articles_parsed']}, "
+        f"ratio to bare spaCy with {reference['processes']} processes = "
+        f"{run['seconds'] / reference['seconds']:.2f}"
+        + ("" if run["success"] else f", FAILED: {run['reason']}")
+        + f" [load {run['load']}]\n  {peak_line(run)}"
+        + (f"\n  {chosen.strip()}" if chosen else "")
+    )
+    for step, seconds in sorted(run["steps"].items(), key=lambda item: -item[1])[:8]:
+        print(f"    {step:<36} {seconds:7.2f} s")
+    return run
+
+
+def rerun(corpus: Path, warehouse: Path, env: dict[str, str]) -> dict:
+    """The unchanged re-run as users run it: the whole `wirehouse run` process."""
+    run = measure([WIREHOUSE, "run", "--input", str(corpus), "--warehouse", str(warehouse)], env)
+    said = run.get("stdout", "")
+    print(
+        f"\nwirehouse run again, unchanged input (whole process): {run['process_seconds']:.2f} s, "
+        f"peak tree RSS {run['peak_rss_mb']:.0f} MB: {said!r} [load {run['load']}]"
+    )
+    return run
 
 
 def main() -> None:
@@ -129,34 +234,74 @@ def main() -> None:
     )
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--scales", default=os.environ.get("BENCH_SCALES", "1 10"), help='e.g. "1 10"')
+    parser.add_argument(
+        "--processes",
+        default=os.environ.get("BENCH_PROCESSES", "1 2"),
+        help='process counts for bare spaCy and WIREHOUSE_N_PROCESS at 1x, e.g. "1 2" ("" for none)',
+    )
     args = parser.parse_args()
-    batch_size = os.environ.setdefault("WIREHOUSE_BATCH_SIZE", "64")
-    n_process = os.environ.setdefault("WIREHOUSE_N_PROCESS", "2")
     if not args.corpus.is_dir():
         raise SystemExit(f"no corpus at {args.corpus} (expected ../shared/corpora/bbc beside the checkout)")
-    print(f"corpus {args.corpus}, batch_size {batch_size}, n_process {n_process}, {os.cpu_count()} cores")
+    batch_size = os.environ.get("WIREHOUSE_BATCH_SIZE", "64")
+    counts = [int(value) for value in args.processes.split()]
+    summary: list[str] = []
     with tempfile.TemporaryDirectory(prefix="wirehouse-bench-") as scratch:
+        env = {
+            key: value for key, value in os.environ.items() if key != "WIREHOUSE_N_PROCESS"
+        }  # defaults: the machine's choice
+        env.update(WIREHOUSE_BATCH_SIZE=batch_size, DAGSTER_HOME=str(Path(scratch) / "dagster"))
+        print(
+            f"corpus {args.corpus}, batch_size {batch_size}, {cores()} cores available "
+            f"(os.sched_getaffinity), load {load()}"
+        )
         for scale in (int(value) for value in args.scales.split()):
             corpus = (
                 args.corpus if scale == 1 else scaled_corpus(args.corpus, Path(scratch) / f"x{scale}", scale)
             )
-            bare = measure(BARE_SPACY, str(corpus), batch_size, n_process)
-            print(f"\n== {scale}x corpus: {bare['articles']} articles, {bare['tokens']} tokens")
-            rate = bare["articles"] / bare["seconds"]
-            print(
-                f"bare spaCy nlp.pipe: {bare['seconds']:.1f} s, {rate:.1f} articles/s, "
-                f"{bare['tokens'] / bare['seconds']:.0f} tokens/s, peak RSS {bare['peak_rss_mb']:.0f} MB"
-            )
+            print(f"\n== {scale}x corpus")
+            reference = bare(corpus, batch_size, 2, env) | {"processes": 2}
+            print(f"  {reference['articles']} distinct articles, {reference['tokens']} tokens")
             warehouse = Path(scratch) / f"warehouse-x{scale}"
-            report_pipeline(
-                "wirehouse run (fresh warehouse)", measure(PIPELINE, str(corpus), str(warehouse)), bare
+            default = pipeline("defaults (WIREHOUSE_N_PROCESS unset)", corpus, warehouse, env, reference)
+            ratio = default["seconds"] / reference["seconds"]
+            summary.append(
+                f"{scale}x: defaults {default['seconds']:.1f} s / bare spaCy 2 processes "
+                f"{reference['seconds']:.1f} s = ratio {ratio:.2f}; peak tree RSS "
+                f"{default['peak_rss_mb']:.0f} MB (bare {reference['peak_rss_mb']:.0f} MB) "
+                f"[load {default['load']}]"
             )
             if scale == 1:
-                report_pipeline(
-                    "wirehouse run again (unchanged input)", measure(PIPELINE, str(corpus), str(warehouse))
+                again = rerun(corpus, warehouse, env)
+                summary.append(
+                    f"1x: unchanged re-run, whole process {again['process_seconds']:.2f} s "
+                    f"({again.get('stdout', '')!r}) [load {again['load']}]"
                 )
-            print(f"  warehouse: {(warehouse / 'news.duckdb').stat().st_size / 1e6:.1f} MB")
+                for count in counts:
+                    same = (
+                        reference
+                        if count == 2
+                        else bare(corpus, batch_size, count, env) | {"processes": count}
+                    )
+                    run = pipeline(
+                        f"WIREHOUSE_N_PROCESS={count}",
+                        corpus,
+                        warehouse,
+                        {**env, "WIREHOUSE_N_PROCESS": str(count)},
+                        same,
+                    )
+                    summary.append(
+                        f"1x: {count} process(es): pipeline {run['seconds']:.1f} s / bare spaCy "
+                        f"{same['seconds']:.1f} s = {run['seconds'] / same['seconds']:.2f} "
+                        f"(to bare with 2 processes {run['seconds'] / reference['seconds']:.2f}); "
+                        f"peak {run['peak_rss_mb']:.0f} MB "
+                        f"[load {run['load']}]"
+                    )
             shutil.rmtree(warehouse, ignore_errors=True)
+            if scale != 1:
+                shutil.rmtree(corpus, ignore_errors=True)
+    print(f"\n== summary ({cores()} cores available)")
+    for line in summary:
+        print(f"  {line}")
 
 
 if __name__ == "__main__":

@@ -1,9 +1,10 @@
 """`make profile`: where the time of one `wirehouse run` goes, sampled with py-spy (all processes).
 
 Runs `wirehouse run` on the corpus into a fresh warehouse under py-spy (`--subprocesses`, so the parse
-workers are sampled too; idle threads are not), keeps the collapsed stacks (speedscope.app and
-flamegraph.pl read them), and prints the CPU seconds per part of the run (pipeline steps, parse
-workers) and inside the parse workers (spaCy components, our extraction).
+workers are sampled too; idle threads are not) with the defaults a user gets (WIREHOUSE_N_PROCESS only
+if set), keeps the collapsed stacks (speedscope.app and flamegraph.pl read them), and prints the CPU
+seconds per part of the run (pipeline steps, parse workers) and inside the parse workers (spaCy
+components, our extraction).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ RATE = 100  # samples per second
 PARTS = (
     ("extract_chunk", "parse worker"),
     ("spawn_main", "parse worker: start-up"),
+    ("rerun.py", "unchanged re-run check"),
     ("validate (", "suites: Great Expectations"),
     ("preload-gx", "suites: Great Expectations import (background)"),
     ("clean (", "clean"),
@@ -82,11 +84,11 @@ def main() -> None:
     args = parser.parse_args()
     args.out.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "WIREHOUSE_INPUT_DIR": str(args.corpus)}
-    env.setdefault("WIREHOUSE_N_PROCESS", "2")
     spy = Path(sys.executable).with_name("py-spy")
     wirehouse = Path(sys.executable).with_name("wirehouse")
     with tempfile.TemporaryDirectory(prefix="wirehouse-profile-") as warehouse:
         env["WIREHOUSE_WAREHOUSE_DIR"] = warehouse
+        env["DAGSTER_HOME"] = str(Path(warehouse) / ".dagster")  # not the project's instance
         raw = args.out / "wirehouse-run.txt"
         command = [str(spy), "record", "--subprocesses", "-r", str(RATE), "-f", "raw", "-o", str(raw)]
         subprocess.run([*command, "--", str(wirehouse), "run"], env=env, check=True)

@@ -56,7 +56,7 @@ def parse(context: dg.AssetExecutionContext, articles: dict[str, pl.DataFrame], 
     missing = ~cache_key.is_in(list(hits))
     todo = everything.filter(missing)
     if todo.height:
-        n_process = workers_for(todo.height, settings.batch_size, settings.n_process)  # logged once
+        n_process = workers_for(todo.height, settings.batch_size, settings.n_process, context.log.info)
         if n_process > 1:
             preload_great_expectations()  # the parent waits on the workers meanwhile; the suites need it next
         key_of = dict(zip(todo["article_id"], cache_key.filter(missing), strict=True))
