@@ -68,7 +68,7 @@ cluster-demo: setup redis  ## INPUT=DIR WAREHOUSE=DIR PARTITIONS=N: one backfill
 
 clean:  ## remove outputs (the published warehouse included)
 	rm -rf warehouse/news.duckdb* warehouse/.news.duckdb* warehouse/exports warehouse/handoff warehouse/staging \
-		warehouse/cache warehouse/landing .dagster_home ui-check profile
+		warehouse/cache warehouse/landing warehouse/reports .dagster_home ui-check profile
 
 profile: setup  ## one `wirehouse run` on ../shared/corpora/bbc under py-spy: CPU per step and inside the parse
 	$(BIN)/python .ci/profile_run.py --out profile

@@ -188,13 +188,15 @@ def run_until(settings: Settings, stage: str) -> subprocess.CompletedProcess[str
 
 
 def _articles_parsed(outcome) -> int:
-    (materialization,) = [
+    """Articles parsed by the run, over every landing batch it materialised."""
+    materializations = [
         event.event_specific_data.materialization
         for event in outcome.result.all_events
         if event.event_type_value == "ASSET_MATERIALIZATION"
         and event.event_specific_data.materialization.asset_key == dg.AssetKey("parsed_quotes")
     ]
-    return materialization.metadata["articles_parsed"].value
+    assert materializations, "the run parsed no batch"
+    return sum(m.metadata["articles_parsed"].value for m in materializations)
 
 
 def _kill_and_recover(stage: str, published: Settings, caplog: pytest.LogCaptureFixture) -> None:
