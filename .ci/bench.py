@@ -65,11 +65,12 @@ outcome = run_pipeline(settings)
 seconds = time.perf_counter() - start
 steps = {e.step_key: e.event_specific_data.duration_ms / 1000 for e in outcome.result.all_events
          if e.event_type_value == "STEP_SUCCESS"}
+# one materialization per landing batch, each with the step's count
 parsed = [e.event_specific_data.materialization.metadata for e in outcome.result.all_events
           if e.event_type_value == "ASSET_MATERIALIZATION"
           and e.event_specific_data.materialization.asset_key.to_user_string() == "parsed_quotes"]
 print(json.dumps({"seconds": seconds, "success": outcome.success, "reason": outcome.reason, "steps": steps,
-                  "articles_parsed": sum(p["articles_parsed"].value for p in parsed) if parsed else None}))
+                  "articles_parsed": parsed[0]["articles_parsed"].value if parsed else None}))
 """
 
 
@@ -149,7 +150,7 @@ def measure(command: list[str], env: dict[str, str] | None = None) -> dict:
         process_seconds=seconds,
         peak_rss_mb=peak["kb"] / 1024,
         peak_at=peak["at"],
-        peak_stage=running[-1] if running else "start-up",
+        peak_stage=running[-1] if running else ("start-up" if stages else ""),
         peak_processes=sorted(((r, kb / 1024) for _, kb, r in peak["processes"]), key=lambda p: -p[1]),
         load=started_load,
         stderr=err,
@@ -172,7 +173,7 @@ def scaled_corpus(source: Path, target: Path, times: int) -> Path:
 
 def peak_line(run: dict) -> str:
     shares = ", ".join(f"{name} {mb:.0f}" for name, mb in run["peak_processes"] if mb >= 20)
-    moment = f"at {run['peak_at']:.0f} s ({run['peak_stage']})"
+    moment = f"at {run['peak_at']:.0f} s" + (f" ({run['peak_stage']})" if run["peak_stage"] else "")
     return f"peak tree RSS {run['peak_rss_mb']:.0f} MB {moment}: {shares} MB"
 
 
