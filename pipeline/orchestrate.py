@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
+import socket
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -83,6 +84,33 @@ def range_tags(instance: dg.DagsterInstance, keys: list[str]) -> dict[str, str]:
     return {ASSET_PARTITION_RANGE_START_TAG: ordered[0], ASSET_PARTITION_RANGE_END_TAG: ordered[-1]}
 
 
+PID_TAG, HOST_TAG = "wirehouse/pid", "wirehouse/host"
+
+
+def release_dead_runs(instance: dg.DagsterInstance) -> None:
+    """A `wirehouse run` that was killed never ends its Dagster run, and that run keeps its slot in the
+    writer pool: the next run would wait for it forever. Runs of this host whose process is gone are
+    marked failed and their slots freed."""
+    host = socket.gethostname()
+    unfinished = dg.RunsFilter(statuses=[dg.DagsterRunStatus.STARTED, dg.DagsterRunStatus.STARTING])
+    for run in instance.get_runs(filters=unfinished):
+        pid = run.tags.get(PID_TAG)
+        if pid is None or run.tags.get(HOST_TAG) != host or _alive(int(pid)):
+            continue
+        instance.report_run_failed(run, f"its wirehouse process ({pid}) is gone: killed or crashed")
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def run_pipeline(
     settings: Settings, verbose: bool = False, instance: dg.DagsterInstance | None = None
 ) -> RunOutcome:
@@ -95,19 +123,25 @@ def run_pipeline(
     log_level = "INFO" if verbose else "WARNING"
     run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
     with instance, _steps_reported_as_stages(instance):
+        release_dead_runs(instance)
         progress.stage("register_batches")
         keys = register_batches(settings, instance)
+        owner = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
         if keys:
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,
                 run_config=run_config,
-                tags=range_tags(instance, keys),
+                tags={**range_tags(instance, keys), **owner},
             )
         else:  # an empty folder: nothing per batch, the corpus-level assets publish an empty version
             corpus = [key for key in job.asset_layer.executable_asset_keys if not _per_batch(job, key)]
             result = job.execute_in_process(
-                instance=instance, raise_on_error=False, run_config=run_config, asset_selection=corpus
+                instance=instance,
+                raise_on_error=False,
+                run_config=run_config,
+                asset_selection=corpus,
+                tags=owner,
             )
     if result.success:
         summary = summarise(settings, result.run_id)

@@ -188,15 +188,16 @@ def run_until(settings: Settings, stage: str) -> subprocess.CompletedProcess[str
 
 
 def _articles_parsed(outcome) -> int:
-    """Articles parsed by the run, over every landing batch it materialised."""
-    materializations = [
-        event.event_specific_data.materialization
+    """Articles parsed by the run's parse steps. A step over a range of landing batches reports its count
+    on each batch's materialisation: one count per step."""
+    per_step = {
+        event.step_key: event.event_specific_data.materialization.metadata["articles_parsed"].value
         for event in outcome.result.all_events
         if event.event_type_value == "ASSET_MATERIALIZATION"
         and event.event_specific_data.materialization.asset_key == dg.AssetKey("parsed_quotes")
-    ]
-    assert materializations, "the run parsed no batch"
-    return sum(m.metadata["articles_parsed"].value for m in materializations)
+    }
+    assert per_step, "the run parsed no batch"
+    return sum(per_step.values())
 
 
 def _kill_and_recover(stage: str, published: Settings, caplog: pytest.LogCaptureFixture) -> None:

@@ -23,9 +23,8 @@ from pipeline.resources import WirehouseConfig
 from pipeline.storage.cache import FrameCache
 
 NLP_TABLES = ("entity_mentions", "quotes")
-# one parse step at a time per Dagster instance (its pools' default limit is 1), taking the cores and memory
-# it needs (pipeline.nlp.workers.choose_workers): concurrent runs or steps never multiply the workers
-PARSE_POOL = "parse"
+# No concurrency pool on the parse: a killed run would hold its slot and every later run would wait. The
+# parse takes the cores and memory it needs (pipeline.nlp.workers.choose_workers).
 CHECKPOINT_ARTICLES = 1000  # parsed articles are cached at least this often, so a stopped run loses little
 
 
@@ -40,7 +39,6 @@ CHECKPOINT_ARTICLES = 1000  # parsed articles are cached at least this often, so
     },
     partitions_def=LANDING_BATCHES,
     group_name="nlp",
-    pool=PARSE_POOL,
 )
 def parse(context: dg.AssetExecutionContext, articles: dict[str, pl.DataFrame], wirehouse: WirehouseConfig):
     """The single spaCy pass of the pipeline, over the batch's articles not parsed yet (see nlp.workers)."""
