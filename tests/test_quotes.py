@@ -689,3 +689,48 @@ def test_he_or_she_is_never_credited_to_an_organisation():
     out = personal_pronouns_need_a_person(quotes, ["per1"])
     assert out["speaker"].to_list() == [None, "Ruth Hale", "Harbour Party"]
     assert out["speaker_entity_id"].to_list() == [None, "per1", "org1"]
+
+
+def test_a_frame_after_a_quote_attributes_it_whatever_its_verb(nlp):
+    body = (
+        "Councillor Mara Quist spoke first at the depot hearing.\n\n"
+        "Transit director Owen Falk defended the new timetable for an hour.\n\n"
+        "“Would you ride the night bus yourself with a child?” Quist pressed.\n\n"
+        "“Every single evening, and I would feel safe,” Falk countered."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "ride the night bus")["speaker"] == "Mara Quist"
+    assert find(quotes, "Every single evening")["speaker"] == "Owen Falk"
+
+
+def test_a_frame_is_only_a_short_clause_after_the_quote(nlp):
+    body = (
+        "Owen Falk ran the depot.\n\nNina Hart drove the night bus.\n\n"
+        "“Never again, not ever,” Hart sighed and walked out of the depot hall."
+    )
+    quote = find(quotes_of(nlp, body), "Never again")
+    assert quote["cue"] != "sighed"  # the clause goes on: narration after a quote, not its frame
+
+
+def test_a_quote_signed_with_a_dash_is_the_signers(nlp):
+    body = (
+        "Readers told us what the new ferry timetable means to them.\n\n"
+        "“The early boat is gone and my shift starts at six.” — Lena Brauer\n\n"
+        "“I finally get home before my children are asleep.” — Tomas Okafor\n\n"
+        "“Nobody asked the islanders before changing anything.”\n"
+        "- Priya Raman, a fisher on the north shore"
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "early boat is gone")["speaker"] == "Lena Brauer"
+    assert find(quotes, "home before my children")["speaker"] == "Tomas Okafor"
+    assert find(quotes, "Nobody asked the islanders")["speaker"] == "Priya Raman"
+
+
+def test_an_agency_credit_after_a_dash_is_not_a_speaker(nlp):
+    body = (
+        "Mayor Ann Lowe opened the bridge on Monday.\n\n"
+        "“This bridge joins two halves of one town,” she said.\n\n"
+        "“It took eleven years of planning and argument to get here.” — Reuters"
+    )
+    quote = find(quotes_of(nlp, body), "eleven years of planning")
+    assert quote["speaker"] != "Reuters"

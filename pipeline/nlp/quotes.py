@@ -43,6 +43,7 @@ NAMING_PARTICLES = frozenset({"for", "on", "off", "up", "back", "in", "out"})  #
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "assure", "remind", "warn", "inform"})
 CUE_AFTER_WINDOW = 40  # tokens after a closing mark in which a cue may appear (appositions are long)
 CUE_BEFORE_WINDOW = 25
+FRAMING_PUNCT = frozenset(",?!")  # a quote ending so goes on into its frame: '“…,” she conceded.'
 
 
 @dataclass
@@ -306,6 +307,42 @@ def cue_after(ctx: Context, m: Marked) -> Token | None:
     return None
 
 
+def framing_verb(ctx: Context, m: Marked) -> Token | None:
+    """The clause that frames a quote, whatever its verb: '“…,” Ruiz conceded.', '“…?” she pressed.'.
+    A quote that ends in a comma, question or exclamation mark and is followed by a short clause made of
+    a person and a verb (either order) and nothing else is attributed by that clause."""
+    said = ctx.text[m.start : m.end].rstrip()
+    if not m.closed or not said or said[-1] not in FRAMING_PUNCT:
+        return None
+    doc = ctx.doc
+    first = ctx.token_at(m.end + 1)
+    if doc[first].idx <= m.end:
+        first += 1
+    for i in range(first, min(first + 4, len(doc))):
+        tok = doc[i]
+        if tok.idx >= m.para_end or i in ctx.quote_of_token or (i > first and tok.is_sent_start):
+            return None
+        if tok.pos_ != "VERB":
+            continue
+        subj = grammatical_subject(tok)
+        if subj is None or not framing_subject(subj) or not first <= subj.i <= i + 1:
+            return None
+        after = max(i, subj.i) + 1
+        while after < len(doc) and doc[after].pos_ == "ADV" and doc[after].idx < m.para_end:
+            after += 1  # "she said quietly."
+        if after < len(doc) and doc[after].idx < m.para_end and not doc[after].is_punct:
+            return None  # the verb goes on ("… she wrote the letter"): narration, not a frame
+        return tok
+    return None
+
+
+def framing_subject(subj: Token) -> bool:
+    """A person as a frame's subject: a name or a personal pronoun, not 'it' or 'this'."""
+    if subj.pos_ == "PRON":
+        return subj.lower_ in ("he", "she", "they", "we", "i")
+    return subj.pos_ == "PROPN"
+
+
 def cue_before(ctx: Context, m: Marked) -> Token | None:
     """A reporting verb before the opening mark: 'Mr Blinken said: “…”', 'said Smith, “…”'."""
     before = ctx.text[m.para_start : m.open_at].rstrip()
@@ -449,7 +486,7 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
         if holder is not None:
             partial_of.setdefault(holder.i, []).append(m)
             continue
-        verb = cue_after(ctx, m) or cue_before(ctx, m)
+        verb = cue_after(ctx, m) or cue_before(ctx, m) or framing_verb(ctx, m)
         is_embedded = embedded(ctx, m)
         if verb is None and is_embedded:
             continue  # scare quotes: a quoted word with no one saying it
@@ -467,6 +504,43 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
 
 
 TURN = re.compile(r"^(?P<label>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}): +(?P<words>\S.*)$", re.M)
+
+
+SIGNATURE = re.compile(r"[ \t]*\n*[ \t]*[—―–-]+[ \t]*(?=[A-Z])")
+
+
+def sign(ctx: Context, m: Marked, found: Found) -> None:
+    """A quote signed with a dash and a name, after it or on the next line ('“…” — Ana Ruiz',
+    '-Ana Ruiz, writing on X'): the name is its speaker, as a caption or pull quote credits it."""
+    if not m.closed:
+        return
+    after = m.end + 1  # the signature follows on the quote's own line, or opens the next one
+    rest_start = after if ctx.text[after : m.para_end].strip() else m.para_end
+    dash = SIGNATURE.match(ctx.text, rest_start)
+    if dash is None or ctx.text[rest_start : dash.end()].count("\n") > 2:
+        return
+    first = ctx.token_at(dash.end())
+    names = []
+    for tok in ctx.doc[first : first + 5]:
+        if tok.pos_ != "PROPN" or "\n" in tok.whitespace_:
+            if tok.pos_ == "PROPN":
+                names.append(tok)
+            break
+        names.append(tok)
+    if not names:
+        return
+    mention = ctx.ents.by_token.get(names[0].i)
+    if mention is not None and mention.label == PERSON:
+        found.speaker, found.speaker_entity_id = mention.name, mention.entity_id
+    else:
+        words = [t.text for t in names if t.text.rstrip(".").lower() not in ctx.ref.honorifics]
+        person = ctx.ents.lookup(words) or ctx.ents.lookup(words[-1:])
+        if person is not None and person.label != PERSON:
+            return  # '— Reuters', '— AP': an agency credit, not a speaker
+        found.speaker = person.name if person is not None else " ".join(words)
+        found.speaker_entity_id = person.entity_id if person is not None else None
+    found.speaker_mention = ctx.text[names[0].idx : names[-1].idx + len(names[-1])]
+    found.speaker_label, found.turn, found.cue = PERSON, True, "—"
 
 
 def transcript_turns(ctx: Context) -> list[Found]:
@@ -525,6 +599,8 @@ def direct_quotes(ctx: Context, items: list[tuple[Marked, Token | None, bool]]) 
         found = Found(start, end, "partial" if is_embedded else "direct", closed=m.closed)
         if verb is not None:
             set_cue(found, verb)
+        elif not is_embedded:
+            sign(ctx, m, found)
         out.append(found)
     return out
 
