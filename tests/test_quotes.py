@@ -734,3 +734,12 @@ def test_an_agency_credit_after_a_dash_is_not_a_speaker(nlp):
     )
     quote = find(quotes_of(nlp, body), "eleven years of planning")
     assert quote["speaker"] != "Reuters"
+
+
+def test_a_word_inside_the_quote_is_never_the_speaker_of_its_cue(nlp):
+    body = (
+        "The harbour board met in public for the first time in a decade.\n\n"
+        "“My apologies to every rider,” said Owen Falk, the depot manager."
+    )
+    quote = find(quotes_of(nlp, body), "apologies to every rider")  # the parse makes "apologies" said's
+    assert quote["speaker"] == "Owen Falk"  # subject; the speaker is the name after the verb

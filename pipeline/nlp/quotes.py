@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import bisect
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -43,6 +44,7 @@ NAMING_PARTICLES = frozenset({"for", "on", "off", "up", "back", "in", "out"})  #
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "assure", "remind", "warn", "inform"})
 CUE_AFTER_WINDOW = 40  # tokens after a closing mark in which a cue may appear (appositions are long)
 CUE_BEFORE_WINDOW = 25
+EMPTY: Mapping[int, int] = {}
 FRAMING_PUNCT = frozenset(",?!")  # a quote ending so goes on into its frame: '“…,” she conceded.'
 
 
@@ -188,9 +190,10 @@ def has_words(text: str, start: int, end: int) -> bool:
 # ---------------------------------------------------------------- speakers
 
 
-def subject_of(verb: Token) -> Token | None:
-    """The cue's subject; 'said Smith' puts it after the verb; 'and added' borrows the head's."""
-    found = grammatical_subject(verb)
+def subject_of(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token | None:
+    """The cue's subject; 'said Smith' puts it after the verb; 'and added' borrows the head's. A word
+    inside quote marks (token index in `quoted`) never speaks for a cue outside them."""
+    found = grammatical_subject(verb, quoted)
     if found is not None and is_dateline(found):
         return None  # "WASHINGTON — …": the place the story was filed from, not a speaker
     if found is not None and found.dep_ == "nsubjpass" and verb._.lemma.lower() in ADDRESSEE_VERBS:
@@ -213,8 +216,10 @@ def agent_of(verb: Token) -> Token | None:
     return None
 
 
-def grammatical_subject(verb: Token) -> Token | None:
+def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token | None:
     for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS and child.i in quoted and verb.i not in quoted:
+            continue  # '“Anyone who doubts it should look,” said Ana Ruiz': the parser took 'Anyone'
         if child.dep_ in SUBJECT_DEPS:
             if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                 return verb.head  # "Dalby, who noted that ..."
@@ -272,11 +277,11 @@ def written_mention(ctx: Context, subj: Token) -> tuple[str, Mention | None]:
     return text[doc[left].idx : subj.idx + len(subj)], mention
 
 
-def set_cue(found: Found, verb: Token) -> None:
+def set_cue(found: Found, verb: Token, quoted: Mapping[int, int]) -> None:
     """Record the cue and the token that names its speaker; the speaker is resolved later, in order."""
     found.cue = verb.text
     found.verb_i = verb.i
-    subj = subject_of(verb)
+    subj = subject_of(verb, quoted)
     found.subj_i = subj.i if subj is not None else None
 
 
@@ -324,7 +329,7 @@ def framing_verb(ctx: Context, m: Marked) -> Token | None:
             return None
         if tok.pos_ != "VERB":
             continue
-        subj = grammatical_subject(tok)
+        subj = grammatical_subject(tok, ctx.quote_of_token)
         if subj is None or not framing_subject(subj) or not first <= subj.i <= i + 1:
             return None
         after = max(i, subj.i) + 1
@@ -598,7 +603,7 @@ def direct_quotes(ctx: Context, items: list[tuple[Marked, Token | None, bool]]) 
             continue
         found = Found(start, end, "partial" if is_embedded else "direct", closed=m.closed)
         if verb is not None:
-            set_cue(found, verb)
+            set_cue(found, verb, ctx.quote_of_token)
         elif not is_embedded:
             sign(ctx, m, found)
         out.append(found)
@@ -732,7 +737,7 @@ def reported(
     taken = [(f.start, f.end) for f in direct]
     for verb in cues:
         span = clauses.get(verb.i)
-        if span is None or verb.i in used or subject_of(verb) is None:
+        if span is None or verb.i in used or subject_of(verb, ctx.quote_of_token) is None:
             continue
         if verb.i not in partial_of and any(i in ctx.quote_of_token for i in range(*span)):
             span = before_nested_cue(ctx, verb, span)
@@ -744,7 +749,7 @@ def reported(
         if ctx.doc[span[0]].lower_ in QUESTION_WORDS:
             continue  # "did not say whether …", "asked why …": a question reported, not a statement
         found = Found(start, end, "partial" if verb.i in partial_of else "indirect")
-        set_cue(found, verb)
+        set_cue(found, verb, ctx.quote_of_token)
         out.append(found)
         taken.append((start, end))
     return out
