@@ -743,3 +743,16 @@ def test_a_word_inside_the_quote_is_never_the_speaker_of_its_cue(nlp):
     )
     quote = find(quotes_of(nlp, body), "apologies to every rider")  # the parse makes "apologies" said's
     assert quote["speaker"] == "Owen Falk"  # subject; the speaker is the name after the verb
+
+
+def test_a_sentence_ending_in_a_colon_introduces_the_quote_after_it(nlp):
+    body = (
+        "Owen Falk spoke before the vote and warned of delays.\n\n"
+        "Nina Hart sent a blunt message to Owen Falk:\n\n"
+        "“We will rebuild the pier before the summer and nobody will stop us.”\n\n"
+        "The rebuilding plan has three parts:\n\n"
+        "“Fix the roof, paint the hall and open the doors to everyone again.”"
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "rebuild the pier")["speaker"] == "Nina Hart"  # not the person named last
+    assert find(quotes, "Fix the roof")["cue"] != "has"  # a plan is not a speaker

@@ -341,6 +341,24 @@ def framing_verb(ctx: Context, m: Marked) -> Token | None:
     return None
 
 
+def colon_intro(ctx: Context, m: Marked) -> Token | None:
+    """A sentence ending in a colon right before the quote, on its line or the line before, introduces
+    it with any verb: 'NAME leaned in and boomed: “…”', 'As NAME put it:¶“…”'. Its main verb is the
+    cue when its subject is a person (a name or a personal pronoun), so 'The plan has three parts:' is
+    not."""
+    before = ctx.text[: m.open_at].rstrip()
+    if not before.endswith(":") or ctx.text[len(before) : m.open_at].count("\n") > 2:
+        return None
+    colon = ctx.doc[ctx.token_at(len(before) - 1)]
+    if colon.i in ctx.quote_of_token:
+        return None
+    verb = colon.sent.root
+    if verb.pos_ != "VERB" or verb.i in ctx.quote_of_token:
+        return None
+    subj = subject_of(verb, ctx.quote_of_token)
+    return verb if subj is not None and framing_subject(subj) else None
+
+
 def framing_subject(subj: Token) -> bool:
     """A person as a frame's subject: a name or a personal pronoun, not 'it' or 'this'."""
     if subj.pos_ == "PRON":
@@ -491,7 +509,7 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
         if holder is not None:
             partial_of.setdefault(holder.i, []).append(m)
             continue
-        verb = cue_after(ctx, m) or cue_before(ctx, m) or framing_verb(ctx, m)
+        verb = cue_after(ctx, m) or cue_before(ctx, m) or framing_verb(ctx, m) or colon_intro(ctx, m)
         is_embedded = embedded(ctx, m)
         if verb is None and is_embedded:
             continue  # scare quotes: a quoted word with no one saying it
