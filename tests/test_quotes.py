@@ -756,3 +756,13 @@ def test_a_sentence_ending_in_a_colon_introduces_the_quote_after_it(nlp):
     quotes = quotes_of(nlp, body)
     assert find(quotes, "rebuild the pier")["speaker"] == "Nina Hart"  # not the person named last
     assert find(quotes, "Fix the roof")["cue"] != "has"  # a plan is not a speaker
+
+
+def test_a_participle_after_reported_speech_belongs_to_who_reported(nlp):
+    body = (
+        "The depot inquiry heard from two drivers on Tuesday.\n\n"
+        "Nina Hart told the inquiry that Owen Falk had ignored every complaint, adding, “Nobody at the "
+        "depot was ever asked what the night shift needed.”"
+    )
+    quote = find(quotes_of(nlp, body), "Nobody at the depot")
+    assert quote["speaker"] == "Nina Hart"  # not Falk, the subject of the clause the parse hangs it on

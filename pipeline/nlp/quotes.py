@@ -229,6 +229,10 @@ def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token
         head = head.head  # "he was quoted as saying"
     elif verb.dep_ == "conj" and head.dep_ == "ccomp" and head.head is not head:
         head = head.head  # 'X said “nobody knows …” and added': the parser joined the cue to the quote
+    elif verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp") and head.dep_ == "ccomp":
+        outer = next((c for c in head.head.children if c.dep_ in SUBJECT_DEPS), None)
+        if outer is not None and framing_subject(outer):
+            return outer  # 'X said that Y had failed, adding …': who adds is who said, not Y
     if verb.dep_ in ("conj", "xcomp", "advcl", "pcomp") and head is not verb:
         for child in head.children:
             if child.dep_ in SUBJECT_DEPS:
