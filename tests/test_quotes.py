@@ -766,3 +766,13 @@ def test_a_participle_after_reported_speech_belongs_to_who_reported(nlp):
     )
     quote = find(quotes_of(nlp, body), "Nobody at the depot")
     assert quote["speaker"] == "Nina Hart"  # not Falk, the subject of the clause the parse hangs it on
+
+
+def test_coordinated_verbs_share_the_first_ones_subject(nlp):
+    body = (
+        "The depot inquiry sat for a second day.\n\n"
+        "Nina Hart backs the new timetable, opposes the fare rise and said the night depot must stay "
+        "open all winter."
+    )
+    quote = find(quotes_of(nlp, body), "night depot must stay open")
+    assert quote["speaker"] == "Nina Hart"

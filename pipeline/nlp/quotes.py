@@ -45,6 +45,7 @@ ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "assure", "remind", "warn", 
 CUE_AFTER_WINDOW = 40  # tokens after a closing mark in which a cue may appear (appositions are long)
 CUE_BEFORE_WINDOW = 25
 EMPTY: Mapping[int, int] = {}
+SHARED_SUBJECT_HOPS = 4  # verbs of one coordination or control chain walked up for their subject
 FRAMING_PUNCT = frozenset(",?!")  # a quote ending so goes on into its frame: '“…,” she conceded.'
 
 
@@ -234,9 +235,13 @@ def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token
         if outer is not None and framing_subject(outer):
             return outer  # 'X said that Y had failed, adding …': who adds is who said, not Y
     if verb.dep_ in ("conj", "xcomp", "advcl", "pcomp") and head is not verb:
-        for child in head.children:
-            if child.dep_ in SUBJECT_DEPS:
-                return child
+        for _ in range(SHARED_SUBJECT_HOPS):  # 'X supports A, opposes B and recalled C': X, two up
+            shared = next((c for c in head.children if c.dep_ in SUBJECT_DEPS), None)
+            if shared is not None:
+                return shared
+            if head.dep_ != "conj" or head.head is head:
+                break
+            head = head.head
     addressed = verb._.lemma.lower() in ADDRESSEE_VERBS  # "told the Courier": the listener
     for child in verb.rights:
         inverted = child.dep_ in INVERTED_SUBJECT_DEPS and child.pos_ in ("PROPN", "PRON")
