@@ -3,6 +3,7 @@ locked by another process. Each leaves the published version intact, and the nex
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -178,6 +179,8 @@ def run_until(settings: Settings, stage: str) -> subprocess.CompletedProcess[str
     deadline = time.monotonic() + 300
     while not reached(settings.warehouse_dir, before):
         if run.poll() is not None or time.monotonic() > deadline:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(run.pid, signal.SIGKILL)  # past the deadline: leave no run behind
             out, err = run.communicate(timeout=60)
             raise AssertionError(f"the run ended before stage {stage!r} was seen: {out}{err[-3000:]}")
         time.sleep(0.001)
