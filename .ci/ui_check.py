@@ -14,21 +14,10 @@ import sys
 import tempfile
 from pathlib import Path
 
+from pipeline.report.browser import HEADLESS_FLAGS, BrowserError, chromium
 from pipeline.ui import dagster_dev, graphql
 
-CHROMIUM_FLAGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--hide-scrollbars",
-    "--window-size=1800,1100",
-    "--virtual-time-budget=20000",
-]
+CHROMIUM_FLAGS = [*HEADLESS_FLAGS, "--window-size=1800,1100", "--virtual-time-budget=20000"]
 
 
 def main() -> None:
@@ -38,9 +27,10 @@ def main() -> None:
     parser.add_argument("--warehouse", type=Path, help="the report's warehouse (default: warehouse)")
     parser.add_argument("--docs", type=Path, help="also copy the report's screenshot here (the README's)")
     args = parser.parse_args()
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        raise SystemExit("chromium is not installed: `apt-get install chromium` (make ui-check does it)")
+    try:
+        browser = chromium()
+    except BrowserError as exc:
+        raise SystemExit(str(exc)) from None
     args.out.mkdir(parents=True, exist_ok=True)
     if not args.report_only:
         ui_screenshots(browser, args.out)

@@ -15,7 +15,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-CHROMIUM_FLAGS = [
+HEADLESS_FLAGS = [  # a quiet headless chromium: no first-run work, no background traffic
     "--headless",
     "--no-sandbox",
     "--disable-gpu",
@@ -26,6 +26,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
     "--disable-extensions",
     "--hide-scrollbars",
+]
+CHROMIUM_FLAGS = [
+    *HEADLESS_FLAGS,
     "--proxy-server=127.0.0.1:9",  # offline: nothing answers there, so any fetch fails
     "--proxy-bypass-list=<-loopback>",
     "--virtual-time-budget=15000",
