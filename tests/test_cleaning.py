@@ -666,3 +666,23 @@ def test_seed_cnn_article():
     assert NBSP not in article.body
     assert "in Gaza and deter an Israeli offensive" in article.body
     assert_every_line_accounted(text, article)
+
+
+def test_a_line_written_on_every_row_of_a_plan_is_a_table_column_not_an_echo():
+    days = [
+        f"Day {n}\n\nBreakfast at seven\n\nWalk for thirty minutes after lunch\n\n{meal}\n\n"
+        for n, meal in enumerate(["Lentil soup with bread", "Grilled fish and rice", "Bean chilli"], start=1)
+    ]
+    text = (
+        "A three-day plan for the busy cook\n\n"
+        "The plan below keeps every day simple, so it can be followed even on a working week.\n\n"
+        + "".join(days)
+        + "Each day ends with an early night, which the trainers say matters as much as the food.\n\n"
+        "A three-day plan for the busy cook\n"
+    )
+    article = clean_article(text)
+    assert article.body.count("Walk for thirty minutes after lunch") == 3
+    assert article.body.count("Breakfast at seven") == 3
+    removed = {r.text: r.kind for r in article.removed}
+    assert removed.get("A three-day plan for the busy cook") == "duplicate_line"  # the echoed title
+    assert_every_line_accounted(text, article)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -261,10 +262,16 @@ def mark_repeats(lines: list[Line], verdicts: Mapping[int, Verdict]) -> Verdicts
     """Lines repeating an earlier line of the same article (video and gallery titles echoed by the player,
     duplicated headlines, pull quotes). The first occurrence stays, except that the headline of a "... –
     video" or "... – in pictures" label, repeated after it, is the player's or gallery's title (before the
-    label it may be the article's own headline)."""
+    label it may be the article's own headline). An echo comes once; a short line written again and again
+    is a table's column ("Rest day", "Eat every two hours", `is_table_cell`) and stays."""
     found: Verdicts = {}
     seen: set[str] = set()
     media_titles: dict[str, str] = {}  # casefolded title -> kind of the label that announced it
+    occurrences = Counter(
+        line.text.casefold()
+        for line in lines
+        if line.text and not line.is_separator and line.index not in verdicts
+    )
     for line in lines:
         if not line.text or line.is_separator:
             continue
@@ -277,10 +284,21 @@ def mark_repeats(lines: list[Line], verdicts: Mapping[int, Verdict]) -> Verdicts
         elif key in media_titles:
             kind = media_titles[key]
             found[line.index] = Verdict(kind, f"repeat_of_{kind.removesuffix('_title')}_label")
-        elif key in seen and line.words >= 2:
+        elif key in seen and line.words >= 2 and not is_table_cell(line, occurrences[key]):
             found[line.index] = Verdict("duplicate_line", "repeat_of_earlier_line")
         seen.add(key)
     return found
+
+
+TABLE_REPEATS = 3
+TABLE_CELL_WORDS = 10
+
+
+def is_table_cell(line: Line, occurrences: int) -> bool:
+    """A line written TABLE_REPEATS times or more, short or prose: a column of a table or schedule, or
+    the same instruction on each day of a plan, not an echo. A headline-shaped line repeated that often
+    is still a teaser."""
+    return occurrences >= TABLE_REPEATS and (line.words <= TABLE_CELL_WORDS or is_sentence_like(line.text))
 
 
 _LIST_TRANSPARENT = frozenset({"related_link", "blank", "symbol_line", "duplicate_line"})
