@@ -66,21 +66,13 @@ TEMPORARY_STEM_SUFFIXES = (".partial", ".part", ".tmp")  # `story.partial.txt`: 
 
 @dataclass(frozen=True)
 class InputLimits:
-    """What an input file may be; each limit can be set with its WIREHOUSE_* environment variable."""
+    """What an input file may be. Given by the run's settings (`Settings.input_limits`, where
+    WIREHOUSE_MAX_FILE_BYTES, WIREHOUSE_MAX_TEXT_CHARS and WIREHOUSE_CHECK_LANGUAGE are read); the
+    defaults here are the settings' defaults."""
 
-    max_file_bytes: int = 5_000_000  # WIREHOUSE_MAX_FILE_BYTES: a saved web page with its scripts fits
-    max_text_chars: int = 200_000  # WIREHOUSE_MAX_TEXT_CHARS: the decoded (and de-HTMLed) text
-    check_language: bool = True  # WIREHOUSE_CHECK_LANGUAGE=0 lets non-English text through
-
-    @classmethod
-    def from_env(cls) -> InputLimits:
-        env = os.environ
-        return cls(
-            max_file_bytes=int(env.get("WIREHOUSE_MAX_FILE_BYTES", cls.max_file_bytes)),
-            max_text_chars=int(env.get("WIREHOUSE_MAX_TEXT_CHARS", cls.max_text_chars)),
-            check_language=env.get("WIREHOUSE_CHECK_LANGUAGE", "1").strip().lower()
-            not in {"0", "false", "no"},
-        )
+    max_file_bytes: int = 5_000_000  # a saved web page with its scripts fits
+    max_text_chars: int = 200_000  # the decoded (and de-HTMLed) text
+    check_language: bool = True  # False lets non-English text through
 
 
 def list_input_files(input_dir: Path) -> list[Path]:
@@ -289,7 +281,7 @@ def read_settled_input_folder(
 
     With `settle_seconds` > 0, files still being written, or changed while being read, are deferred:
     a truncated article is never read, and the next run reads the whole file."""
-    limits = limits or InputLimits.from_env()
+    limits = limits or InputLimits()
     listing = list_settled_inputs(input_dir, settle_seconds)
     articles: list[dict[str, object]] = []
     quarantined: list[dict[str, str]] = []

@@ -174,11 +174,10 @@ class BatchRead:
     skipped: int  # files changed or gone since the batch was registered: their new state is another batch's
 
 
-def read_batch_files(input_dir: Path, files: pl.DataFrame, limits: InputLimits | None = None) -> BatchRead:
+def read_batch_files(input_dir: Path, files: pl.DataFrame, limits: InputLimits) -> BatchRead:
     """Decode the files of one batch (source_path, content_sha256). A file whose bytes are no longer the
     registered content is skipped: the batch stands for the content, and the current folder decides which
     contents are published (see `list_current_inputs`)."""
-    limits = limits or InputLimits.from_env()
     articles: list[dict[str, object]] = []
     refused: list[dict[str, str]] = []
     skipped = 0
@@ -212,13 +211,10 @@ def read_batch_files(input_dir: Path, files: pl.DataFrame, limits: InputLimits |
     )
 
 
-def list_current_inputs(
-    input_dir: Path, limits: InputLimits | None = None
-) -> tuple[pl.DataFrame, pl.DataFrame]:
+def list_current_inputs(input_dir: Path, limits: InputLimits) -> tuple[pl.DataFrame, pl.DataFrame]:
     """The folder as it is now: (position, source_path, content_sha256) of every readable file in listing
     order, and the files that cannot be read at all (position and quarantine columns: outside_input,
     unreadable, vanished, too_large), never hashed past the size limit."""
-    limits = limits or InputLimits.from_env()
     listing = list_settled_inputs(input_dir, 0.0)
     current: list[tuple[int, str, str]] = []
     refused: list[tuple[int, str, str, str]] = []

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
-from pipeline.settings import ENVIRONMENT_ONLY, Settings
+from pipeline.settings import Settings
 
 STAMP_FILE = "last_run.json"
 SPEED_ONLY = frozenset({"n_process", "batch_size"})  # settings that never change a row
@@ -51,7 +51,7 @@ class RunStamp:
             for path in sorted(folder.rglob("*")) if folder.is_dir() else []:
                 if path.is_file():
                     digest.update(f"{path.relative_to(folder)}\0".encode() + path.read_bytes() + b"\0")
-        digest.update(code_fingerprint().encode() + b"\0")
+        digest.update(code_fingerprint(settings.seeds_dir).encode() + b"\0")
         files, settling, now = 0, False, time.time()
         if settings.input_dir.is_dir():
             root = settings.input_dir.resolve()
@@ -115,14 +115,13 @@ def _database_signature(settings: Settings) -> str | None:
 
 
 def _environment(settings: Settings) -> list[str]:
-    """Every setting that can change a row (the folders as resolved paths), the environment-only limits,
-    and the versions of the model and libraries."""
+    """Every setting that can change a row (the folders as resolved paths, the input limits) and the
+    versions of the model and libraries."""
     parts = [
         f"{name}={getattr(settings, name)}"
         for name in sorted(Settings.__dataclass_fields__)
         if name not in SPEED_ONLY
     ]
-    parts += [f"{variable}={os.environ.get(variable)}" for variable in sorted(ENVIRONMENT_ONLY)]
     for library in LIBRARIES:
         try:
             parts.append(f"{library}=={version(library)}")

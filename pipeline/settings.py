@@ -1,6 +1,8 @@
-"""Where Wirehouse reads from and writes to, with environment-variable overrides.
+"""The run context: where Wirehouse reads from and writes to, its input limits, with env overrides.
 
-One place for these defaults so the CLI, the Dagster definitions and the tests agree. Every value is checked
+Built once at the edge (the CLI, the Dagster definitions) and passed down: nothing below reads the
+environment, so a test or a launched run gives a limit to the settings and the code below obeys it. One
+place for these defaults so the CLI, the Dagster definitions and the tests agree. Every value is checked
 here, once, where the settings are built: a malformed one is a `SettingsError` whose message names the setting
 and the value expected (the CLI prints it as one line and exits 2).
 """
@@ -8,9 +10,13 @@ and the value expected (the CLI prints it as one line and exits 2).
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # ingest imports Polars: not needed to build settings (`wirehouse run`'s fast path)
+    from pipeline.ingest import InputLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 SEEDS_DIR = PROJECT_ROOT / "seeds"
@@ -32,6 +38,7 @@ class Settings:
     warehouse_dir: Path = Path("warehouse")
     expectations_dir: Path = EXPECTATIONS_DIR
     models_dir: Path = MODELS_DIR
+    seeds_dir: Path = SEEDS_DIR  # reference data (boilerplate patterns, publishers, ...): CSV seeds
     batch_size: int = 64
     n_process: int | None = None  # parse processes; None: one per core, bounded by memory and the work
     warn_only_suites: str = ""  # comma-separated tables whose suites warn instead of blocking publication
@@ -39,26 +46,40 @@ class Settings:
     batch_files: int = 500  # files per landing batch (partition) registered by `wirehouse run`/the sensor
     handoff_url: str = ""  # where hand-offs go: a folder or s3://bucket/prefix (default <warehouse>/handoff)
     executor: str = "multiprocess"  # how a launched run's steps run: multiprocess (forkserver) or celery
+    max_file_bytes: int = 5_000_000  # larger input files are quarantined unread (too_large)
+    max_text_chars: int = 200_000  # longer decoded texts are quarantined (too_large)
+    check_language: bool = True  # False lets non-English text through (not_english off)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Defaults, then WIREHOUSE_<FIELD> environment variables (e.g. WIREHOUSE_INPUT_DIR,
         WIREHOUSE_N_PROCESS), then explicit overrides (e.g. CLI flags) that are not None.
 
-        Raises `SettingsError` naming the first malformed setting; the input limits read by
-        `pipeline.ingest.InputLimits` (WIREHOUSE_MAX_FILE_BYTES, ...) are checked here too."""
+        Raises `SettingsError` naming the first malformed setting."""
+        return cls.build(os.environ, **overrides)
+
+    @classmethod
+    def build(cls, environment: Mapping[str, str], **overrides: object) -> Settings:
+        """`from_env` over a given environment (an empty one: defaults and overrides only)."""
+        unknown = sorted(set(overrides) - set(cls.__dataclass_fields__))
+        if unknown:
+            raise SettingsError(f"unknown setting(s) {', '.join(unknown)}")
         values: dict[str, object] = {}
         for name, field in cls.__dataclass_fields__.items():
             raw = overrides.get(name)
             source = name
             if raw is None:
                 source = env_name(name)
-                raw = os.environ.get(source, field.default)
+                raw = environment.get(source, field.default)
             values[name] = _parse(FIELD_PARSERS[name], source, raw)
-        for variable, parser in ENVIRONMENT_ONLY.items():
-            if variable in os.environ:
-                _parse(parser, variable, os.environ[variable])
         return cls(**values)  # type: ignore[arg-type]
+
+    @property
+    def input_limits(self) -> InputLimits:
+        """What an input file may be, for the readers in `pipeline.ingest` and `pipeline.landing`."""
+        from pipeline.ingest import InputLimits
+
+        return InputLimits(self.max_file_bytes, self.max_text_chars, self.check_language)
 
     @property
     def warn_only(self) -> frozenset[str]:
@@ -150,6 +171,8 @@ def _executor(raw: object) -> str:
 
 
 def _switch(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
     text = str(raw).strip().lower()
     if text in {"1", "true", "yes", "on"}:
         return True
@@ -163,6 +186,7 @@ FIELD_PARSERS: dict[str, Callable[[object], object]] = {
     "warehouse_dir": _folder,
     "expectations_dir": _folder,
     "models_dir": _folder,
+    "seeds_dir": _folder,
     "batch_size": _whole_number(1, "articles per spaCy batch"),
     "n_process": _or_machine(_whole_number(1, "parse processes")),
     "warn_only_suites": _text,
@@ -170,12 +194,9 @@ FIELD_PARSERS: dict[str, Callable[[object], object]] = {
     "batch_files": _whole_number(1, "files per landing batch"),
     "handoff_url": _text,
     "executor": _executor,
-}
-# Read where they are used (pipeline.ingest.InputLimits), checked here with the rest.
-ENVIRONMENT_ONLY: dict[str, Callable[[object], object]] = {
-    "WIREHOUSE_MAX_FILE_BYTES": _whole_number(1, "bytes"),
-    "WIREHOUSE_MAX_TEXT_CHARS": _whole_number(1, "characters"),
-    "WIREHOUSE_CHECK_LANGUAGE": _switch,
+    "max_file_bytes": _whole_number(1, "bytes"),
+    "max_text_chars": _whole_number(1, "characters"),
+    "check_language": _switch,
 }
 
 

@@ -16,7 +16,7 @@ import pytest
 
 from pipeline import ingest
 from pipeline.ingest import QUARANTINE_REASONS, InputLimits, read_input_folder
-from pipeline.settings import EXPECTATIONS_DIR
+from pipeline.settings import EXPECTATIONS_DIR, Settings
 from pipeline.text.clean import clean_article
 from pipeline.text.decode import UndecodableInput, decode_bytes
 from pipeline.text.html import html_to_text, looks_like_html
@@ -119,15 +119,16 @@ def test_fifty_megabytes_is_too_large_without_reading_it(tmp_path: Path, monkeyp
 def test_the_size_limits_are_configurable_from_the_environment(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("WIREHOUSE_MAX_FILE_BYTES", "100")
     monkeypatch.setenv("WIREHOUSE_MAX_TEXT_CHARS", "90")
-    assert InputLimits.from_env() == InputLimits(max_file_bytes=100, max_text_chars=90)
+    limits = Settings.from_env().input_limits  # read at the edge, then passed down
+    assert limits == InputLimits(max_file_bytes=100, max_text_chars=90)
     raw, quarantine = read_input_folder(
-        _folder_with(tmp_path, "b.txt", b"Rates rise\n\nThe bank raised rates.")
+        _folder_with(tmp_path, "b.txt", b"Rates rise\n\nThe bank raised rates."), limits
     )
     assert raw["source_path"].to_list() == ["b.txt"]  # 35 bytes
     assert quarantine.rows() == [("good.txt", "too_large", quarantine["detail"][0])]
     assert "over the limit of 100 bytes" in quarantine["detail"][0]
     monkeypatch.setenv("WIREHOUSE_MAX_FILE_BYTES", "10000")
-    _, quarantine = read_input_folder(tmp_path)
+    _, quarantine = read_input_folder(tmp_path, Settings.from_env().input_limits)
     assert quarantine["reason"].to_list() == ["too_large"]
     assert "WIREHOUSE_MAX_TEXT_CHARS" in quarantine["detail"][0]
 

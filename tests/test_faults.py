@@ -26,6 +26,7 @@ from pipeline.assembly import build_definitions
 from pipeline.orchestrate import failure_reason, project_instance, run_pipeline
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage import exports
+from pipeline.storage.audit import record_audit
 from pipeline.storage.exports import export_current
 from pipeline.storage.schema import TABLE_NAMES
 from pipeline.storage.staging import failed_batches, stage_batch
@@ -108,6 +109,7 @@ def _publish(database: Path, tables: dict[str, pl.DataFrame]) -> int:
     """Stage and publish as a run does, the batch named after its run; returns the version."""
     batch = database.parent / "staging" / f"batch-{time.monotonic_ns()}.duckdb"
     stage_batch(batch, tables, batch.stem, "fingerprint")
+    record_audit(batch, [])  # audited by no suite: publishable
     return publish(database, batch, RunInfo(run_id=batch.stem, code_version="0", model_version="m")).version
 
 
@@ -286,6 +288,7 @@ def test_a_batch_published_by_a_run_killed_before_removing_it_is_removed_by_the_
     _publish(database, _tables(["a"]))
     published_batch = tmp_path / "staging" / "killed-run.duckdb"
     stage_batch(published_batch, _tables(["a", "b"]), "killed-run", "f")
+    record_audit(published_batch, [])
     publish(database, published_batch, RunInfo(run_id="killed-run", code_version="0", model_version="m"))
     assert failed_batches(tmp_path) == []  # published: not listed as never published
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
+from pipeline.storage.audit import record_audit
 from pipeline.storage.staging import stage_batch
 from pipeline.storage.warehouse import RunInfo, list_versions, publish
 
@@ -30,6 +31,7 @@ def _tables(bodies: dict[str, str]) -> dict[str, pl.DataFrame]:
 def _publish(database: Path, tables: dict[str, pl.DataFrame]):
     batch = database.parent / "staging" / f"batch-{time.monotonic_ns()}.duckdb"
     stage_batch(batch, tables, "test-run", "fingerprint")
+    record_audit(batch, [])  # audited by no suite: publishable
     return publish(database, batch, RUN)
 
 

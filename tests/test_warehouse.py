@@ -15,8 +15,9 @@ import pytest
 
 from pipeline.quality.suites import load_suites, validate
 from pipeline.settings import EXPECTATIONS_DIR
+from pipeline.storage.audit import audit_frame, record_audit
 from pipeline.storage.exports import export_current, export_version
-from pipeline.storage.staging import audit_frame, stage_batch
+from pipeline.storage.staging import stage_batch
 from pipeline.storage.warehouse import RunInfo, WarehouseError, list_versions, publish
 
 RUN = RunInfo(run_id="test-run", code_version="0", model_version="m")
@@ -39,6 +40,7 @@ def _tables(article_ids: list[str]) -> dict[str, pl.DataFrame]:
 def _publish(database: Path, tables: dict[str, pl.DataFrame]):
     batch = database.parent / "staging" / f"batch-{time.monotonic_ns()}.duckdb"
     stage_batch(batch, tables, "test-run", "fingerprint")
+    record_audit(batch, [])  # audited by no suite: publishable
     return publish(database, batch, RUN)
 
 
@@ -150,6 +152,7 @@ import sys, time
 import polars as pl
 from pathlib import Path
 from pipeline.storage.schema import TABLE_NAMES
+from pipeline.storage.audit import record_audit
 from pipeline.storage.staging import stage_batch
 from pipeline.storage.warehouse import RunInfo, publish
 database, batch = Path(sys.argv[1]), Path(sys.argv[2])
@@ -158,6 +161,7 @@ empty = pl.DataFrame({"id": []}, schema={"id": pl.String})
 tables = {name: empty for name in TABLE_NAMES}
 tables["articles"] = pl.DataFrame({"article_id": ids, "body": [i * 20 for i in ids]})
 stage_batch(batch, tables, "killed-run", "f")
+record_audit(batch, [])
 print("staged", flush=True)
 publish(database, batch, RunInfo(run_id="killed-run", code_version="0", model_version="m"))
 print("published", flush=True)

@@ -1,12 +1,12 @@
-"""Each suite in `expectations/` as a blocking asset check on the staged batch (the audit of WAP)."""
+"""Each suite in `expectations/` as a blocking asset check on the staged batch: it reports the audit that
+staging stored in the batch (`pipeline.storage.audit`), so Dagster shows and blocks on the very results
+`publish` gates on; the checks are not the gate."""
 
 import dagster as dg
 import polars as pl
 
-from pipeline.quality.remembered import validate_remembered
 from pipeline.quality.suites import Suite, SuiteFileError, load_suite
-from pipeline.resources import WirehouseConfig
-from pipeline.storage.staging import audit_frame
+from pipeline.storage.audit import read_batch_audit, suite_result
 
 STAGED_BATCH = dg.AssetKey("staged_batch")
 
@@ -43,11 +43,16 @@ def _suite_check(suite: Suite, blocking: bool) -> dg.AssetChecksDefinition:
         description=f"Great Expectations suite {suite.path.name} on the staged `{suite.table}` "
         f"({suite.expectation_count} expectations); {effect}.",
     )
-    def _check(staged_batch: pl.DataFrame, wirehouse: WirehouseConfig) -> dg.AssetCheckResult:
-        current = load_suite(suite.path)  # re-read: edits apply without reloading the code location
+    def _check(staged_batch: pl.DataFrame) -> dg.AssetCheckResult:
         batch_path = staged_batch["path"][0]
-        frame = audit_frame(batch_path, suite.table, current.audit_sql)
-        result = validate_remembered(frame, current, wirehouse.settings.cache_dir / "validation")
+        audit = read_batch_audit(batch_path)
+        if audit is None or not any(row["table_name"] == suite.table for row in audit):
+            return dg.AssetCheckResult(
+                passed=False,
+                severity=dg.AssetCheckSeverity.ERROR if blocking else dg.AssetCheckSeverity.WARN,
+                description=f"{suite.table}: the staged batch {batch_path} holds no audit by this suite",
+            )
+        result = suite_result(load_suite(suite.path), audit)
         outcomes = [
             {
                 "table_name": suite.table,
@@ -75,10 +80,3 @@ def _suite_check(suite: Suite, blocking: bool) -> dg.AssetChecksDefinition:
         )
 
     return _check
-
-
-def outcomes_from_metadata(metadata: dict[str, dg.MetadataValue]) -> list[dict[str, object]]:
-    """The per-expectation outcomes a suite check stored, back as plain rows."""
-    value = metadata.get("outcomes")
-    data = value.value if value is not None else []
-    return [dict(row) for row in data]

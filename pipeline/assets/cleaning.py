@@ -10,6 +10,7 @@ the furniture its articles hold, the cleaning code and seeds): an unchanged re-r
 
 import functools
 import hashlib
+from pathlib import Path
 
 import dagster as dg
 import polars as pl
@@ -18,11 +19,11 @@ from pipeline.assets.metadata import frame_metadata
 from pipeline.assets.partitions import LANDING_BATCHES, every_partition, own_keys, step_output, union
 from pipeline.ingest import RAW_SCHEMA
 from pipeline.resources import WirehouseConfig
-from pipeline.settings import PROJECT_ROOT, SEEDS_DIR
+from pipeline.settings import PROJECT_ROOT
 from pipeline.storage.cache import LastResult, fingerprint, frame_digest
 from pipeline.text import clean as text_clean
 from pipeline.text.captions import CAPTIONS_SCHEMA, extract_captions
-from pipeline.text.reference import load_reference
+from pipeline.text.reference import CleaningReference, load_reference
 from pipeline.text.repetition import find_site_repeats
 
 CLEANED = ("articles", "boilerplate_lines", "captions")
@@ -48,9 +49,8 @@ ARTICLES_SCHEMA = {name: text_clean.ARTICLE_SCHEMA.get(name, _FROM_RAW.get(name)
 # --- the domain steps (plain functions over frames) -------------------------------------------------------
 
 
-def first_pass(raw: pl.DataFrame) -> pl.DataFrame:
+def first_pass(raw: pl.DataFrame, ref: CleaningReference) -> pl.DataFrame:
     """Each article's publisher and the keys of its body lines that could be site furniture."""
-    ref = load_reference()
     rows = []
     for article_id, text in raw.select("article_id", "text").iter_rows():
         outcome = text_clean._clean(text or "", ref)
@@ -67,10 +67,9 @@ def site_furniture(candidates: pl.DataFrame) -> pl.DataFrame:
 
 
 def clean_with_furniture(
-    raw: pl.DataFrame, candidates: pl.DataFrame, furniture: pl.DataFrame
+    raw: pl.DataFrame, candidates: pl.DataFrame, furniture: pl.DataFrame, ref: CleaningReference
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """(articles, boilerplate_lines) of `raw` as `clean_articles` over the whole corpus gives them."""
-    ref = load_reference()
     by_publisher: dict[str, set[str]] = {}
     for publisher, key in furniture.iter_rows():
         by_publisher.setdefault(publisher, set()).add(key)
@@ -99,8 +98,9 @@ def clean_with_furniture(
 def line_candidates(
     context: dg.AssetExecutionContext, wirehouse: WirehouseConfig, raw_articles: dict[str, pl.DataFrame]
 ):
+    ref = load_reference(wirehouse.settings.seeds_dir)
     frames = {
-        key: first_pass(raw_articles.get(key, pl.DataFrame(schema=RAW_SCHEMA)))
+        key: first_pass(raw_articles.get(key, pl.DataFrame(schema=RAW_SCHEMA)), ref)
         for key in own_keys(context, wirehouse)
     }
     return step_output(context, frames, CANDIDATES_SCHEMA)
@@ -195,26 +195,30 @@ def _clean_batch(
     furniture: pl.DataFrame,
 ) -> tuple[dict[str, pl.DataFrame], bool]:
     """One batch cleaned, or its cleaning remembered for the same texts and the same furniture."""
+    seeds_dir = wirehouse.settings.seeds_dir
     texts = raw.select("article_id", "text")
     relevant = furniture.join(candidates.select("publisher").unique(), on="publisher").sort(pl.all())
     digest = hashlib.sha256(f"{frame_digest(texts)}-{frame_digest(relevant)}".encode()).hexdigest()[:32]
-    memory = LastResult(wirehouse.settings.cache_dir / "clean" / key, f"{cleaning_fingerprint()}-{digest}")
+    memory = LastResult(
+        wirehouse.settings.cache_dir / "clean" / key, f"{cleaning_fingerprint(seeds_dir)}-{digest}"
+    )
     remembered = memory.load(CLEANED)
     if remembered is not None:
         return remembered, True
-    cleaned, removed = clean_with_furniture(raw, candidates, furniture)
+    ref = load_reference(seeds_dir)
+    cleaned, removed = clean_with_furniture(raw, candidates, furniture, ref)
     articles = cleaned.join(
         raw.select("article_id", "source_path", "content_sha256", "encoding"), on="article_id", how="left"
     ).select(ARTICLE_COLUMNS)
-    result = {"articles": articles, "boilerplate_lines": removed, "captions": extract_captions(removed)}
+    result = {"articles": articles, "boilerplate_lines": removed, "captions": extract_captions(removed, ref)}
     memory.store(result)
     return result, False
 
 
 @functools.cache
-def cleaning_fingerprint() -> str:
-    """What cleaning depends on besides its input: the text layer's code and the seed CSVs."""
-    return fingerprint([], [*(PROJECT_ROOT / "pipeline" / "text").glob("*.py"), *SEEDS_DIR.glob("*.csv")])
+def cleaning_fingerprint(seeds_dir: Path) -> str:
+    """What cleaning depends on besides its input: the text layer's code and the run's seed CSVs."""
+    return fingerprint([], [*(PROJECT_ROOT / "pipeline" / "text").glob("*.py"), *seeds_dir.glob("*.csv")])
 
 
 def current_union(articles: dict[str, pl.DataFrame], current_articles: pl.DataFrame) -> pl.DataFrame:

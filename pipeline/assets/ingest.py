@@ -49,7 +49,8 @@ def read_inputs(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig):
     raw: dict[str, pl.DataFrame] = {}
     refused: dict[str, pl.DataFrame] = {}
     for key in own_keys(context, wirehouse):
-        found = read_batch_files(settings.input_dir, read_batch(settings.warehouse_dir, key))
+        batch = read_batch(settings.warehouse_dir, key)
+        found = read_batch_files(settings.input_dir, batch, settings.input_limits)
         raw[key], refused[key] = found.raw, found.refused
         if found.skipped:
             context.log.info(f"batch {key}: {found.skipped} file(s) changed or gone since it was registered")
@@ -88,7 +89,7 @@ def current_inputs(
     """The input folder as it is now, against every batch's outputs: a file removed or changed since its
     batch is left out (its new content is a newer batch's); duplicates and unreadable files quarantined."""
     settings = wirehouse.settings
-    current, unreadable = list_current_inputs(settings.input_dir)
+    current, unreadable = list_current_inputs(settings.input_dir, settings.input_limits)
     decoded = union(raw_articles, RAW_SCHEMA).select("article_id", "content_sha256")
     articles, quarantine = current_contents(
         current, unreadable, decoded, union(refused_contents, REFUSED_SCHEMA)

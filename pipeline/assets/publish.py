@@ -1,18 +1,23 @@
-"""Write, audit, publish: the batch is staged, audited by the suite checks, then made current at once."""
+"""Write, audit, publish, as Dagster assets over `pipeline.storage`: the batch is staged (cast and checked
+against the table contract) and audited by the suites in one step, the audit stored in the staged file; the
+suite checks report it; publishing (which refuses a failed blocking audit itself) builds the SQL models in
+the same staged copy of the warehouse and swaps it in."""
 
 import hashlib
 
 import dagster as dg
 import polars as pl
 
-from pipeline.assets.checks import STAGED_BATCH, outcomes_from_metadata, suite_check_key
+from pipeline.assets.checks import STAGED_BATCH
 from pipeline.assets.cleaning import current_rows, current_union
 from pipeline.assets.partitions import every_partition
 from pipeline.nlp.model import installed_model_version
+from pipeline.quality.suites import load_suites
 from pipeline.resources import WirehouseConfig
+from pipeline.storage.audit import audit_batch
 from pipeline.storage.cache import code_fingerprint
 from pipeline.storage.exports import export_current
-from pipeline.storage.schema import TABLE_NAMES
+from pipeline.storage.schema import TABLE_NAMES, conform_all
 from pipeline.storage.sql_models import discover_models
 from pipeline.storage.staging import stage_batch, staging_path
 from pipeline.storage.warehouse import RunInfo, publish
@@ -30,8 +35,9 @@ WRITER_POOL = "duckdb_writer"
         "boilerplate_lines": every_partition("boilerplate_lines"),
         "captions": every_partition("captions"),
     },
-    description="Write: every table of this run in warehouse/staging/<run_id>.duckdb, audited by the suites: "
-    "the union of the current partitions' rows and the corpus-level tables.",
+    description="Write and audit: every table of this run (the union of the current partitions' rows and the "
+    "corpus-level tables), checked against the table contract, in warehouse/staging/<run_id>.duckdb, with "
+    "the suites' results stored in it (the suite checks report them; publishing refuses a failed one).",
 )
 def staged_batch(
     context: dg.AssetExecutionContext,
@@ -57,36 +63,46 @@ def staged_batch(
         "quotes": quotes,
         "quarantine": quarantine,
     }
-    path = staging_path(wirehouse.settings.warehouse_dir, context.run.run_id)
-    row_counts = stage_batch(path, tables, context.run.run_id, input_fingerprint(articles))
+    settings = wirehouse.settings
+    path = staging_path(settings.warehouse_dir, context.run.run_id)
+    row_counts = stage_batch(path, conform_all(tables), context.run.run_id, input_fingerprint(articles))
+    suites = load_suites(settings.expectations_dir)  # read now: edits apply without reloading the code
+    audits = audit_batch(path, suites, settings.warn_only, settings.cache_dir / "validation")
     manifest = pl.DataFrame({"run_id": [context.run.run_id], "path": [str(path)]})
     return dg.Output(
         manifest,
-        metadata={"path": dg.MetadataValue.path(str(path)), "row_counts": dg.MetadataValue.json(row_counts)},
+        metadata={
+            "path": dg.MetadataValue.path(str(path)),
+            "row_counts": dg.MetadataValue.json(row_counts),
+            "audit": dg.MetadataValue.json(
+                {audit.result.suite.table: audit.result.success for audit in audits}
+            ),
+        },
     )
 
 
 @dg.asset(
     group_name="publish",
     pool=WRITER_POOL,
-    description="Publish: the audited batch becomes a new version of news.duckdb, every table at once.",
+    description="Publish: the audited batch becomes a new version of news.duckdb, every table at once, with "
+    "the SQL models built over it in the same staged copy before the swap.",
 )
 def warehouse(
     context: dg.AssetExecutionContext, wirehouse: WirehouseConfig, staged_batch: pl.DataFrame
 ) -> dg.MaterializeResult:
-    outcomes = _validation_outcomes(context)
-    failed = [row for row in outcomes if not row["success"]]
+    settings = wirehouse.settings
     run = RunInfo(
         run_id=context.run.run_id,
-        code_version=code_fingerprint(),
+        code_version=code_fingerprint(settings.seeds_dir),
         model_version=installed_model_version(),
-        validation_summary=f"{len(outcomes) - len(failed)}/{len(outcomes)} expectations passed",
-        validation_rows=tuple(outcomes),
     )
-    batch_path = staging_path(wirehouse.settings.warehouse_dir, staged_batch["run_id"][0])
-    published = publish(wirehouse.settings.database_path, batch_path, run)
+    batch_path = staging_path(settings.warehouse_dir, staged_batch["run_id"][0])
+    models = discover_models(settings.models_dir, TABLE_NAMES)
+    published = publish(settings.database_path, batch_path, run, models)  # refuses a failed audit itself
     batch_path.unlink(missing_ok=True)  # published: only failed batches are kept for inspection
-    context.log.info(f"published version {published.version}: {published.row_counts}")
+    context.log.info(
+        f"{published.summary}: {published.row_counts}; {len(published.models)} SQL model(s) built"
+    )
     return dg.MaterializeResult(
         metadata={
             "version": published.version,
@@ -94,7 +110,8 @@ def warehouse(
             "rows_added": published.rows_added,
             "rows_retired": published.rows_retired,
             "row_counts": dg.MetadataValue.json(published.row_counts),
-            "validation": run.validation_summary,
+            "validation": published.validation,
+            "sql_models_built": len(published.models),
             "database": dg.MetadataValue.path(str(wirehouse.settings.database_path)),
         }
     )
@@ -116,16 +133,3 @@ def input_fingerprint(articles: pl.DataFrame) -> str:
     for content_hash in sorted(articles["content_sha256"].to_list()):
         digest.update(content_hash.encode())
     return digest.hexdigest()
-
-
-def _validation_outcomes(context: dg.AssetExecutionContext) -> list[dict[str, object]]:
-    """The suite results recorded by this run's blocking checks, read back from the event log."""
-    rows: list[dict[str, object]] = []
-    for table in TABLE_NAMES:
-        records = context.instance.event_log_storage.get_asset_check_execution_history(
-            suite_check_key(table), limit=1
-        )
-        if records and records[0].run_id == context.run.run_id and records[0].event is not None:
-            evaluation = records[0].event.dagster_event.event_specific_data
-            rows.extend(outcomes_from_metadata(evaluation.metadata))
-    return rows

@@ -1,15 +1,19 @@
-"""The SQL files in `dbt_like_sql/` as Dagster assets, built in the warehouse after each publish.
+"""The SQL files in `dbt_like_sql/` as Dagster assets; their YAML tests as asset checks.
 
-All selected models are built in one write of the warehouse, in dependency order, so every model is
-built over the same published version; their YAML tests are reported as asset checks.
+Publishing builds every model in the staged copy of the warehouse before the swap (pipeline.storage.
+warehouse.publish), so marts are part of the version. These assets then report what was built, read-only.
+A model materialised on its own whose SQL is not the one built (a new or edited file, between two runs)
+is built over the current version, all selected models in one write, in dependency order.
 """
+
+from pathlib import Path
 
 import dagster as dg
 
 from pipeline.assets.publish import WRITER_POOL, warehouse
 from pipeline.resources import WirehouseConfig
-from pipeline.storage.sql_models import BuiltModel, SqlModel, build_model
-from pipeline.storage.warehouse import current_version, writing
+from pipeline.storage.sql_models import BuiltModel, SqlModel, inspect_model
+from pipeline.storage.warehouse import build_models, connect_read_only, current_version, models_current
 
 
 def sql_model_assets(models: list[SqlModel]) -> list[dg.AssetsDefinition]:
@@ -28,13 +32,10 @@ def sql_model_assets(models: list[SqlModel]) -> list[dg.AssetsDefinition]:
     )
     def build_sql_models(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig):
         selected = [model for model in models if dg.AssetKey(model.name) in context.selected_asset_keys]
-        with writing(wirehouse.settings.database_path) as con:
-            version = current_version(con)
-            built = {model.name: build_model(con, model) for model in selected}
+        built, version, by_publish = _published_or_built(wirehouse.settings.database_path, selected)
         for model in selected:
-            yield dg.MaterializeResult(
-                asset_key=model.name, metadata=_metadata(model, built[model.name], version)
-            )
+            metadata = {**_metadata(model, built[model.name], version), "built_by_publish": by_publish}
+            yield dg.MaterializeResult(asset_key=model.name, metadata=metadata)
             for test in model.tests:
                 failing = built[model.name].test_failures[test.name]
                 yield dg.AssetCheckResult(
@@ -48,6 +49,26 @@ def sql_model_assets(models: list[SqlModel]) -> list[dg.AssetsDefinition]:
                 )
 
     return [build_sql_models]
+
+
+def _published_or_built(
+    database_path: Path, selected: list[SqlModel]
+) -> tuple[dict[str, BuiltModel], int | None, bool]:
+    """The selected models as the published version holds them (built by its publish: True), or, when
+    one is missing or its SQL changed since, built now over the current version (False)."""
+    con = connect_read_only(database_path)
+    try:
+        version = current_version(con)
+        if models_current(con, selected, version):
+            return {model.name: inspect_model(con, model) for model in selected}, version, True
+    finally:
+        con.close()
+    built = build_models(database_path, selected)
+    con = connect_read_only(database_path)
+    try:
+        return built, current_version(con), False
+    finally:
+        con.close()
 
 
 def _spec(model: SqlModel) -> dg.AssetSpec:

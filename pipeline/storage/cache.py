@@ -39,13 +39,18 @@ def fingerprint(parts: Iterable[str], files: Iterable[Path]) -> str:
 PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
+DEFAULT_SEEDS_DIR = PACKAGE_DIR.parent / "seeds"
+
+
 @functools.cache
-def code_fingerprint() -> str:
+def code_fingerprint(seeds_dir: Path = DEFAULT_SEEDS_DIR) -> str:
     """The code's fingerprint, by the caches' recipe over every file any cache fingerprint covers (all of
-    `pipeline/**/*.py`, by relative path, and `seeds/*.csv`): whatever makes a cache miss changes it. Recorded
-    as `versions.code_version` and printed by `wirehouse --version`."""
-    files = sorted([*PACKAGE_DIR.rglob("*.py"), *(PACKAGE_DIR.parent / "seeds").glob("*.csv")])
-    return fingerprint([str(path.relative_to(PACKAGE_DIR.parent)) for path in files], files)
+    `pipeline/**/*.py`, by relative path, and the run's `seeds/*.csv`): whatever makes a cache miss changes
+    it. Recorded as `versions.code_version` and printed by `wirehouse --version`."""
+    code = sorted(PACKAGE_DIR.rglob("*.py"))
+    seeds = sorted(seeds_dir.glob("*.csv"))
+    names = [str(path.relative_to(PACKAGE_DIR.parent)) for path in code] + [f"seeds/{p.name}" for p in seeds]
+    return fingerprint(names, [*code, *seeds])
 
 
 class FrameCache:

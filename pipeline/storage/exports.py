@@ -2,7 +2,8 @@
 
 - `exports/<table>/<table>.parquet`: the current version (glob `exports/<table>/*.parquet`);
 - `exports/<model>/<model>.parquet`: every SQL model materialised as a table (`config: {materialized:
-  table}`), built from that same version while exporting, so marts and tables always agree;
+  table}`), as the publish built it into that same version (or, when a model's SQL changed since, built
+  from that version while exporting), so marts and tables always agree;
 - `exports/history/<table>.parquet`: every row ever published with `valid_from`/`valid_to`, so a notebook
   can rebuild any version;
 - `export_version(...)` (`wirehouse export --version N`): the tables as of version N, into any folder.
@@ -28,7 +29,13 @@ import duckdb
 
 from pipeline.storage.schema import TABLE_NAMES, quote_identifier
 from pipeline.storage.sql_models import ModelError, SqlModel, create_statement
-from pipeline.storage.warehouse import WarehouseError, connect_read_only, current_version, exclusive
+from pipeline.storage.warehouse import (
+    WarehouseError,
+    connect_read_only,
+    current_version,
+    exclusive,
+    models_current,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,8 +83,11 @@ def export_current(
 
 
 def _build_marts(con: duckdb.DuckDBPyConnection, models: Sequence[SqlModel]) -> list[str]:
-    """Every model, in dependency order, in the read-only connection's temporary catalog (over exactly the
-    version being exported); returns the names of those materialised as tables."""
+    """The names of the models materialised as tables. The version holds them when its publish built
+    these very models; otherwise every model is built, in dependency order, in the read-only connection's
+    temporary catalog (over exactly the version being exported)."""
+    if models_current(con, models, current_version(con)):
+        return [model.name for model in models if model.materialized == "table"]
     for model in models:
         try:
             con.execute(create_statement(model, temporary=True))

@@ -29,6 +29,7 @@ SQL is an error that says where the setting goes. The published tables are the s
 from __future__ import annotations
 
 import graphlib
+import hashlib
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -291,12 +292,22 @@ def build_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> BuiltModel:
         con.execute(create_statement(model))
     except duckdb.Error as error:
         raise ModelError(f"{model.path}: {error}") from error
+    return inspect_model(con, model)
+
+
+def inspect_model(con: duckdb.DuckDBPyConnection, model: SqlModel) -> BuiltModel:
+    """A built model's rows, columns and test results (read-only: how a published model is reported)."""
     name = quote_identifier(model.name)
     return BuiltModel(
         row_count=con.sql(f"SELECT count(*) FROM main.{name}").fetchall()[0][0],
         columns=tuple((row[0], row[1]) for row in con.sql(f"DESCRIBE main.{name}").fetchall()),
         test_failures={test.name: con.sql(test.failing_rows_sql()).fetchall()[0][0] for test in model.tests},
     )
+
+
+def model_fingerprint(model: SqlModel) -> str:
+    """What a built model depends on besides the tables: its SQL and how it is materialised."""
+    return hashlib.sha256(f"{model.materialized}\0{model.sql}".encode()).hexdigest()[:16]
 
 
 def create_statement(model: SqlModel, temporary: bool = False) -> str:

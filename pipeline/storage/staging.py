@@ -21,8 +21,9 @@ import duckdb
 import polars as pl
 
 from pipeline.settings import DATABASE_FILE
+from pipeline.storage.connection import connect
 from pipeline.storage.schema import TABLE_NAMES
-from pipeline.storage.warehouse import connect, exclusive
+from pipeline.storage.warehouse import exclusive
 
 logger = logging.getLogger(__name__)
 
@@ -127,15 +128,6 @@ def report_leftovers(folder: Path, leftovers: Leftovers) -> None:
     summary = leftovers.summary()
     if summary:
         logger.warning(f"leftovers of interrupted or failed runs in {folder}: {summary}")
-
-
-def audit_frame(path: Path, table: str, audit_sql: str | None = None) -> pl.DataFrame:
-    """The frame a suite validates: the staged table, or the suite's audit SELECT over the batch."""
-    con = connect(path, read_only=True)
-    try:
-        return con.sql(audit_sql or f'SELECT * FROM "{table}"').pl()
-    finally:
-        con.close()
 
 
 def failed_batches(warehouse_dir: Path) -> list[Path]:

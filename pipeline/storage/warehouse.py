@@ -1,8 +1,11 @@
 """The versioned DuckDB warehouse: write, audit, publish, and read any version back.
 
-Publishing never touches the file analysts have open. The current `news.duckdb` is copied to a staging
-file, the new version is written there in one transaction, and the staging file replaces the published one
-with `os.replace` (atomic). Readers keep the file they opened; a failure before the swap changes nothing.
+Publishing never touches the file analysts have open. It refuses a staged batch that was not audited or
+whose blocking audit failed (`pipeline.storage.audit`; the batch stays in staging/ for inspection). The
+current `news.duckdb` is copied to a staging file, the new version is written there in one transaction,
+the SQL models are built over it in that same copy (so marts are part of the version), and the copy
+replaces the published file with `os.replace` (atomic): one copy per run. Readers keep the file they
+opened; a failure before the swap changes nothing.
 
 History is stored once: `history.<table>` holds every distinct row with the versions it was valid for
 (`valid_from` inclusive, `valid_to` exclusive, NULL while current). `main.<table>` is a view of the
@@ -19,15 +22,18 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
 import polars as pl
 
+from pipeline.storage.audit import blocking_failures, describe_failures, read_audit
+from pipeline.storage.connection import connect
 from pipeline.storage.schema import HISTORY_COLUMNS, PUBLISHED_TABLES, TABLE_NAMES, quote_identifier
+from pipeline.storage.sql_models import BuiltModel, SqlModel, build_model, model_fingerprint
 
 logger = logging.getLogger(__name__)
 
@@ -61,15 +67,22 @@ class WarehouseError(RuntimeError):
     """A publish that could not happen; the published version is unchanged."""
 
 
+MODELS_DDL = """
+CREATE TABLE IF NOT EXISTS sql_models (
+    name VARCHAR PRIMARY KEY,
+    materialized VARCHAR NOT NULL,
+    fingerprint VARCHAR NOT NULL,
+    built_on_version INTEGER
+)"""
+
+
 @dataclass(frozen=True)
 class RunInfo:
-    """What a version records about the run that made it."""
+    """What a version records about the run that made it (its validation comes from the batch's audit)."""
 
     run_id: str
     code_version: str
     model_version: str
-    validation_summary: str = ""
-    validation_rows: tuple[dict[str, object], ...] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True)
@@ -82,6 +95,8 @@ class PublishedVersion:
     rows_added: int
     rows_retired: int
     changed: bool = True
+    validation: str = ""
+    models: dict[str, BuiltModel] = field(default_factory=dict)  # the SQL models built in this publish
 
     @property
     def summary(self) -> str:
@@ -96,18 +111,6 @@ class _NothingChanged(Exception):
     def __init__(self, current: PublishedVersion) -> None:
         super().__init__(current.summary)
         self.current = current
-
-
-DUCKDB_MEMORY_LIMIT = "1GB"  # DuckDB's default is 80% of RAM; beyond this, joins and sorts spill to disk
-
-
-def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Every connection the pipeline opens: no progress bar drawn on the run's stdout, and a memory bound
-    so a large corpus's SQL models spill to disk instead of taking the parse workers' memory."""
-    con = duckdb.connect(str(path), read_only=read_only)
-    con.execute("SET enable_progress_bar = false")
-    con.execute(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
-    return con
 
 
 def connect_read_only(database_path: Path) -> duckdb.DuckDBPyConnection:
@@ -215,25 +218,36 @@ def _swap_in(staging: Path, database_path: Path) -> None:
     os.replace(staging, database_path)
 
 
-def publish(database_path: Path, batch_path: Path, run: RunInfo) -> PublishedVersion:
-    """Make the staged batch the new current version, all tables together, recording the run.
+def publish(
+    database_path: Path, batch_path: Path, run: RunInfo, models: Sequence[SqlModel] = ()
+) -> PublishedVersion:
+    """Make the audited batch the new current version, all tables together, recording the run and its
+    audit, with the SQL `models` (in dependency order) built over it before the swap.
 
-    A batch that adds and retires no row of any table (the same input run again) makes no version: the
-    merge is rolled back, the published file is left untouched, and the current version is returned with
-    `changed=False`. The nightly schedule over an unchanged folder adds nothing."""
+    Raises WarehouseError, changing nothing, for a batch that lacks a table, was never audited, or failed
+    a blocking suite (warn-only suites are recorded, they do not block). A batch that adds and retires no
+    row of any table (the same input run again) makes no version: the merge is rolled back and, when the
+    models are already built as given, the published file is left untouched and the current version is
+    returned with `changed=False`. The nightly schedule over an unchanged folder adds nothing."""
+    audit = _audited(batch_path, database_path)
     try:
-        return _publish(database_path, batch_path, run)
+        return _publish(database_path, batch_path, run, audit, models)
     except _NothingChanged as unchanged:
         return unchanged.current
 
 
-def _publish(database_path: Path, batch_path: Path, run: RunInfo) -> PublishedVersion:
-    with writing(database_path) as con:
-        con.execute(f"ATTACH '{batch_path}' AS batch (READ_ONLY)")
+def _audited(batch_path: Path, database_path: Path) -> list[dict[str, object]]:
+    """The batch's audit rows, or a WarehouseError saying why it cannot be published (it is kept)."""
+    try:
+        con = connect(batch_path, read_only=True)
+    except duckdb.Error as error:
+        raise WarehouseError(f"cannot publish {batch_path}: {str(error).splitlines()[0]}") from error
+    try:
+        catalog = con.sql("SELECT current_database()").fetchall()[0][0]
         staged = {
             row[0]
-            for row in con.sql(
-                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'batch'"
+            for row in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = ?", [catalog]
             ).fetchall()
         }
         missing = [name for name in TABLE_NAMES if name not in staged]
@@ -241,6 +255,34 @@ def _publish(database_path: Path, batch_path: Path, run: RunInfo) -> PublishedVe
             raise WarehouseError(
                 f"cannot publish {batch_path}: tables missing from the batch: {', '.join(missing)}"
             )
+        audit = read_audit(con, catalog)
+    finally:
+        con.close()
+    if audit is None:
+        raise WarehouseError(
+            f"cannot publish {batch_path}: the batch was never audited (pipeline.storage.audit.audit_batch); "
+            f"{database_path.name} is unchanged"
+        )
+    failed = blocking_failures(audit)
+    if failed:
+        raise WarehouseError(
+            f"cannot publish {batch_path}: blocking audit failed ({describe_failures(failed)}); "
+            f"{database_path.name} is unchanged and the batch is kept for inspection"
+        )
+    return audit
+
+
+def _publish(
+    database_path: Path,
+    batch_path: Path,
+    run: RunInfo,
+    audit: list[dict[str, object]],
+    models: Sequence[SqlModel],
+) -> PublishedVersion:
+    passed = sum(1 for row in audit if row["success"])
+    validation = f"{passed}/{len(audit)} expectations passed"
+    with writing(database_path) as con:
+        con.execute(f"ATTACH '{batch_path}' AS batch (READ_ONLY)")
         con.execute("BEGIN TRANSACTION")
         _ensure_catalog(con)
         version = con.sql("SELECT coalesce(max(version), 0) + 1 FROM versions").fetchall()[0][0]
@@ -252,7 +294,12 @@ def _publish(database_path: Path, batch_path: Path, run: RunInfo) -> PublishedVe
             retired += table_retired
         if version > 1 and added == 0 and retired == 0:
             con.execute("ROLLBACK")
-            raise _NothingChanged(PublishedVersion(version - 1, row_counts, 0, 0, changed=False))
+            con.execute("DETACH batch")
+            current = PublishedVersion(version - 1, row_counts, 0, 0, changed=False, validation=validation)
+            if models_current(con, models, version - 1):
+                raise _NothingChanged(current)
+            # the same rows, models changed: rebuilt over the current version, swapped in without a version
+            return replace(current, models=_build_models(con, models, version - 1))
         fingerprint = con.sql("SELECT any_value(input_fingerprint) FROM batch.batch_info").fetchall()[0][0]
         con.execute(
             "INSERT INTO versions VALUES (?, ?, ?, 'published', ?, ?, ?, ?, ?, ?, ?)",
@@ -266,19 +313,58 @@ def _publish(database_path: Path, batch_path: Path, run: RunInfo) -> PublishedVe
                 json.dumps(row_counts),
                 added,
                 retired,
-                run.validation_summary,
+                validation,
             ],
         )
-        _record_validation(con, version, run.validation_rows)
+        _record_validation(con, version, audit)
         con.execute("COMMIT")
         con.execute("DETACH batch")
-    return PublishedVersion(version=version, row_counts=row_counts, rows_added=added, rows_retired=retired)
+        built = _build_models(con, models, version)
+    return PublishedVersion(version, row_counts, added, retired, validation=validation, models=built)
+
+
+def build_models(database_path: Path, models: Sequence[SqlModel]) -> dict[str, BuiltModel]:
+    """The SQL models rebuilt over the current version, in a copy swapped in (no new version): for a model
+    materialised on its own, e.g. a new SQL file, between two runs."""
+    with writing(database_path) as con:
+        _ensure_catalog(con)
+        return _build_models(con, models, current_version(con))
+
+
+def _build_models(
+    con: duckdb.DuckDBPyConnection, models: Sequence[SqlModel], version: int | None
+) -> dict[str, BuiltModel]:
+    """Each model built in the (staged) connection, in the given order, and recorded in `sql_models`."""
+    con.execute(MODELS_DDL)  # also when the merge that would have created it was rolled back
+    built = {}
+    for model in models:
+        built[model.name] = build_model(con, model)
+        con.execute(
+            "INSERT OR REPLACE INTO sql_models VALUES (?, ?, ?, ?)",
+            [model.name, model.materialized, model_fingerprint(model), version],
+        )
+    return built
+
+
+def built_models(con: duckdb.DuckDBPyConnection) -> dict[str, tuple[str, int | None]]:
+    """The models built in this warehouse: name -> (fingerprint, version built on)."""
+    if not _table_exists(con, "main", "sql_models"):
+        return {}
+    rows = con.sql("SELECT name, fingerprint, built_on_version FROM sql_models").fetchall()
+    return {name: (fingerprint, version) for name, fingerprint, version in rows}
+
+
+def models_current(con: duckdb.DuckDBPyConnection, models: Sequence[SqlModel], version: int | None) -> bool:
+    """Whether every model is built in this warehouse as given (same SQL) over `version`."""
+    built = built_models(con)
+    return all(built.get(model.name) == (model_fingerprint(model), version) for model in models)
 
 
 def _ensure_catalog(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS history")
     con.execute(VERSIONS_DDL)
     con.execute(VALIDATION_DDL)
+    con.execute(MODELS_DDL)
 
 
 def _merge_table(con: duckdb.DuckDBPyConnection, name: str, version: int) -> tuple[int, int, int]:
@@ -337,7 +423,7 @@ def _add_new_columns(con: duckdb.DuckDBPyConnection, history: str, columns: list
 
 
 def _record_validation(
-    con: duckdb.DuckDBPyConnection, version: int, rows: tuple[dict[str, object], ...]
+    con: duckdb.DuckDBPyConnection, version: int, rows: Sequence[dict[str, object]]
 ) -> None:
     for row in rows:
         con.execute(
