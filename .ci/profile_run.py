@@ -42,7 +42,7 @@ WORKER_DETAIL = (
     ("doc_rows (", "extraction (entities, quotes, speakers)"),
     ("paragraph_doc (", "tokenizer and paragraph marks"),
     ("attributeruler.py", "attribute ruler: word exceptions (spaCy's ruler)"),
-    ("fast_attributes.py", "attribute ruler: tag lookup"),
+    ("fast_attributes.py", "attribute ruler: table and sequence lookups"),
     ("thinc/", "neural network layers (tok2vec, tagger, parser, ner)"),
     ("_pipe (", "parser and ner transitions (Cython, below spaCy's pipe loop)"),
 )

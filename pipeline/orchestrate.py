@@ -26,7 +26,8 @@ from pipeline import progress
 from pipeline.assembly import RUN_JOB, build_definitions
 from pipeline.assets.partitions import LANDING_BATCHES
 from pipeline.ingest import describe_deferred, list_settled_inputs
-from pipeline.landing import register_listed_files, registered_keys
+from pipeline.landing import read_batch, register_listed_files, registered_keys
+from pipeline.nlp.workers import started_early
 from pipeline.rerun import RunStamp
 from pipeline.settings import PROJECT_ROOT, Settings
 from pipeline.storage.staging import staging_path
@@ -125,15 +126,19 @@ def run_pipeline(
     with instance, _steps_reported_as_stages(instance):
         release_dead_runs(instance)
         progress.stage("register_batches")
+        earlier = set(registered_keys(settings.warehouse_dir))
         keys = register_batches(settings, instance)
         owner = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
         if keys:
-            result = job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config=run_config,
-                tags={**range_tags(instance, keys), **owner},
-            )
+            # the parse workers load their model while the run reads and cleans the files registered now
+            new = sum(read_batch(settings.warehouse_dir, key).height for key in keys if key not in earlier)
+            with started_early(new, settings.batch_size, settings.n_process):
+                result = job.execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    run_config=run_config,
+                    tags={**range_tags(instance, keys), **owner},
+                )
         else:  # an empty folder: nothing per batch, the corpus-level assets publish an empty version
             corpus = [key for key in job.asset_layer.executable_asset_keys if not _per_batch(job, key)]
             result = job.execute_in_process(

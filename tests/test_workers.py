@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import multiprocessing
+
 import polars as pl
 
 from pipeline.nlp.extract import extract
-from pipeline.nlp.workers import chunks, extract_in_chunks
+from pipeline.nlp.workers import chunks, extract_in_chunks, started_early
 from tests.conftest import seed_body
 
 
@@ -45,3 +47,33 @@ def test_two_worker_processes_give_the_rows_of_one_pass(nlp) -> None:
     assert in_workers.equals(mentions.sort("mention_id"))
     assert pl.concat([part.quotes for part in parts]).sort("quote_id").equals(quotes.sort("quote_id"))
     assert quotes.filter(pl.col("speaker") == "Ann Brown").height == 5
+
+
+def test_workers_started_early_parse_and_are_stopped(nlp) -> None:
+    """The workers started before the parse (while a run reads and cleans) are the ones that parse, with
+    the rows of one pass; started and never used, they are stopped when the block ends."""
+    articles = _articles()
+    mentions, _ = extract(articles, nlp)
+    before = {child.pid for child in multiprocessing.active_children()}
+    with started_early(articles.height, batch_size=2, n_process=2):
+        early = {child.pid for child in multiprocessing.active_children()} - before
+        assert len(early) == 2
+        parts = []
+        for part in extract_in_chunks(articles, batch_size=2, n_process=2):
+            parts.append(part)
+            assert {child.pid for child in multiprocessing.active_children()} - before <= early
+        assert {child.pid for child in multiprocessing.active_children()} - before == set()
+    in_workers = pl.concat([part.mentions for part in parts]).sort("mention_id")
+    assert in_workers.equals(mentions.sort("mention_id"))
+    with started_early(articles.height, batch_size=2, n_process=2):
+        assert len({child.pid for child in multiprocessing.active_children()} - before) == 2
+    assert {child.pid for child in multiprocessing.active_children()} - before == set()
+
+
+def test_a_parse_in_one_process_stops_the_workers_started_early() -> None:
+    articles = _articles().head(1)
+    before = {child.pid for child in multiprocessing.active_children()}
+    with started_early(100, batch_size=2, n_process=2):
+        parts = list(extract_in_chunks(articles, batch_size=2, n_process=2))  # one chunk: in process
+        assert {child.pid for child in multiprocessing.active_children()} - before == set()
+    assert [part.article_ids for part in parts] == [["a00"]]
