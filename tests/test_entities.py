@@ -207,3 +207,15 @@ def test_a_generic_one_word_organisation_is_the_one_just_named_in_full(nlp):
     body = "The Regional Water Council met on Friday.\n\nThe Council voted to raise the tariff by a tenth."
     mentions = mentions_of(nlp, body).filter(pl.col("label") == "ORG")
     assert set(mentions["name"]) == {"Regional Water Council"}
+
+
+def test_a_name_introduced_by_what_it_is_is_an_organisation_the_description_finds_later(nlp):
+    from pipeline.nlp.extract import extract
+
+    body = (
+        "Advertising spending on radio will fall again next year, according to media buying company "
+        "Lumenor.\n\nThe company said smaller stations would suffer most."
+    )
+    _, quotes = extract(pl.DataFrame({"article_id": ["t"], "body": [body]}), nlp)
+    later = [q for q in quotes.to_dicts() if "smaller stations" in q["text"]]
+    assert later and later[0]["speaker"] == "Lumenor"  # the model tags no entity there

@@ -441,6 +441,47 @@ def described_as_person(tok, ref: Reference) -> bool:
     )
 
 
+def described_organisations(
+    doc: Doc, mentions: list[Mention], starts: list[int], ref: Reference
+) -> list[Mention]:
+    """Proper names the model missed that are introduced by what they are: 'media company Lumenor',
+    'the charity Brightwater' (a noun the seeds know as an organisation, compounded or apposed to the
+    name). Later 'the company' or 'the charity' can then find them."""
+    covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
+    out = []
+    for tok in doc:
+        if tok.pos_ != "PROPN" or tok.i in covered or not tok.text[:1].isupper() or tok.is_upper:
+            continue
+        described = any(
+            c.dep_ in ("compound", "appos")
+            and c.i < tok.i
+            and c.pos_ == "NOUN"
+            and ref.speaker_nouns.get(c._.lemma.lower()) == "org"
+            for c in tok.children
+        )
+        if not described or tok.lower_ in ref.first_names or beside_a_name(doc, tok):
+            continue  # a one-word name only: 'party chairman Reince Priebus', 'firm Informa Media'
+        out.append(
+            Mention(
+                start=tok.idx,
+                end=tok.idx + len(tok),
+                text=tok.text,
+                label="ORG",
+                sentence_no=sentence_no(starts, tok.i),
+                tok_start=tok.i,
+                tok_end=tok.i + 1,
+                is_subject=tok.dep_ in SUBJECT_DEPS,
+                key=(tok.lower_,),
+            )
+        )
+    return out
+
+
+def beside_a_name(doc: Doc, tok) -> bool:
+    """The proper noun is one word of a longer name (which the model, not this rule, must group)."""
+    return any(0 <= i < len(doc) and doc[i].pos_ == "PROPN" for i in (tok.i - 1, tok.i + 1))
+
+
 def recover_surnames(
     doc: Doc, mentions: list[Mention], starts: list[int], speakers: list[Mention] = ()
 ) -> list[Mention]:
@@ -548,6 +589,7 @@ def article_entities(doc: Doc, ref: Reference) -> ArticleEntities:
     starts = sentence_index(doc)
     speakers = unnamed_speakers(doc, mentions, starts, ref)
     mentions.extend(speakers)
+    mentions.extend(described_organisations(doc, mentions, starts, ref))
     mentions.extend(recover_surnames(doc, mentions, starts, speakers))
     mentions.sort(key=lambda m: m.start)
     attach_roles(mentions, text, roles)
