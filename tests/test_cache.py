@@ -33,6 +33,17 @@ def test_a_shard_a_killed_run_left_half_written_is_removed_once_old(tmp_path: Pa
     assert not old.exists() and recent.exists()  # a recent one may be a concurrent run's
 
 
+def test_a_half_written_shard_is_never_read_even_with_its_keys_file_begun(tmp_path: Path) -> None:
+    cache = FrameCache(tmp_path, "fp1", ("mentions",))
+    cache.store({"a": "a:1"}, {"mentions": ROWS.head(2)})
+    killed = tmp_path / "fp1" / ".killed.partial"  # a run killed while writing its last file
+    killed.mkdir()
+    (killed / "mentions.parquet").write_bytes(b"half")
+    (killed / "keys.parquet").write_bytes(b"ha")
+    frames, hits = cache.lookup(pl.Series(["a:1"]))
+    assert hits == {"a:1"} and frames["mentions"].height == 2
+
+
 def test_the_last_result_is_kept_for_its_exact_input_only(tmp_path: Path) -> None:
     first, second = LastResult(tmp_path, "k1"), LastResult(tmp_path, "k2")
     assert first.load(("rows",)) is None

@@ -64,7 +64,11 @@ class FrameCache:
         """The cached rows of every table for the keys found (none when `rows` is false), and which keys
         were found."""
         self.remove_abandoned()
-        shards = sorted(self.folder.glob("*/keys.parquet")) if self.folder.is_dir() else []
+        shards = sorted(  # not a `.<name>.partial` folder a killed run left half-written (glob matches dots)
+            path
+            for path in (self.folder.glob("*/keys.parquet") if self.folder.is_dir() else [])
+            if not path.parent.name.startswith(".")
+        )
         if not shards:
             return {}, set()
         wanted = keys.unique().to_list()
