@@ -66,7 +66,7 @@ class Found:
     subj_i: int | None = None
     closed: bool = True
     speaker_label: str | None = None
-    turn: bool = False  # a transcript turn: its speaker is its label, known before any resolution
+    turn: bool = False  # a transcript turn or a signed quote: its speaker is known before any resolution
 
 
 @dataclass
@@ -297,14 +297,18 @@ def set_cue(found: Found, verb: Token, quoted: Mapping[int, int]) -> None:
 # ---------------------------------------------------------------- cues
 
 
+def token_after(ctx: Context, m: Marked) -> int:
+    """Index of the first token after a quote's closing mark."""
+    first = ctx.token_at(m.end + 1)
+    return first + 1 if ctx.doc[first].idx <= m.end else first
+
+
 def cue_after(ctx: Context, m: Marked) -> Token | None:
     """A reporting verb after the closing mark, in the same sentence: '“…,” Mr Miller said.'"""
     if not m.closed or m.end + 1 >= m.para_end:
         return None
     doc = ctx.doc
-    first = ctx.token_at(m.end + 1)
-    if doc[first].idx <= m.end:
-        first += 1
+    first = token_after(ctx, m)
     if first >= len(doc):
         return None
     window = 3 if ctx.text[m.start : m.end].rstrip().endswith(".") else CUE_AFTER_WINDOW
@@ -329,9 +333,7 @@ def framing_verb(ctx: Context, m: Marked) -> Token | None:
     if not m.closed or not said or said[-1] not in FRAMING_PUNCT:
         return None
     doc = ctx.doc
-    first = ctx.token_at(m.end + 1)
-    if doc[first].idx <= m.end:
-        first += 1
+    first = token_after(ctx, m)
     for i in range(first, min(first + 4, len(doc))):
         tok = doc[i]
         if tok.idx >= m.para_end or i in ctx.quote_of_token or (i > first and tok.is_sent_start):
