@@ -146,7 +146,9 @@ def _articles_handoffs(warehouse: Path) -> frozenset[tuple[Path, int]]:
 
 
 def _shards(warehouse: Path) -> frozenset[Path]:
-    return frozenset((warehouse / "cache" / "nlp").glob("*/*/keys.parquet"))
+    """Cache shards in place: a `.<id>.partial` folder is still being written (glob matches dots)."""
+    paths = (warehouse / "cache" / "nlp").glob("*/*/keys.parquet")
+    return frozenset(path for path in paths if not path.parent.name.startswith("."))
 
 
 STAGES: dict[str, Callable[[Path, Snapshot], bool]] = {

@@ -395,7 +395,7 @@ def unnamed_speakers(doc: Doc, mentions: list[Mention], starts: list[int], ref: 
     """Proper names the model missed that are the subject of a reporting verb ('Okafor said') or are
     described as a person ('Marit, a resident of …'): people. A name the article also tags as something
     else (an organisation, a place) is left alone."""
-    covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
+    covered = covered_tokens(mentions)
     known = {w for m in mentions for w in m.key}
     out = []
     for tok in doc:
@@ -447,7 +447,7 @@ def described_organisations(
     """Proper names the model missed that are introduced by what they are: 'media company Lumenor',
     'the charity Brightwater' (a noun the seeds know as an organisation, compounded or apposed to the
     name). Later 'the company' or 'the charity' can then find them."""
-    covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
+    covered = covered_tokens(mentions)
     out = []
     for tok in doc:
         if tok.pos_ != "PROPN" or tok.i in covered or not tok.text[:1].isupper() or tok.is_upper:
@@ -461,19 +461,7 @@ def described_organisations(
         )
         if not described or tok.lower_ in ref.first_names or beside_a_name(doc, tok):
             continue  # a one-word name only: 'party chairman Reince Priebus', 'firm Informa Media'
-        out.append(
-            Mention(
-                start=tok.idx,
-                end=tok.idx + len(tok),
-                text=tok.text,
-                label="ORG",
-                sentence_no=sentence_no(starts, tok.i),
-                tok_start=tok.i,
-                tok_end=tok.i + 1,
-                is_subject=tok.dep_ in SUBJECT_DEPS,
-                key=(tok.lower_,),
-            )
-        )
+        out.append(token_mention(tok, "ORG", starts))
     return out
 
 
@@ -491,26 +479,34 @@ def recover_surnames(
     tails.update((m.key[-1], m) for m in speakers)
     if not tails:
         return []
-    covered = {i for m in mentions for i in range(m.tok_start, m.tok_end)}
+    covered = covered_tokens(mentions)
     extra = []
     for tok in doc:
         if tok.i in covered or not tok.text[:1].isupper() or tok.pos_ != "PROPN":
             continue
         if tok.lower_ in tails:
-            extra.append(
-                Mention(
-                    start=tok.idx,
-                    end=tok.idx + len(tok),
-                    text=tok.text,
-                    label=PERSON,
-                    sentence_no=sentence_no(starts, tok.i),
-                    tok_start=tok.i,
-                    tok_end=tok.i + 1,
-                    is_subject=tok.dep_ in SUBJECT_DEPS,
-                    key=(tok.lower_,),
-                )
-            )
+            extra.append(token_mention(tok, PERSON, starts))
     return extra
+
+
+def token_mention(tok, label: str, starts: list[int]) -> Mention:
+    """A mention of one proper-noun token the model left untagged."""
+    return Mention(
+        start=tok.idx,
+        end=tok.idx + len(tok),
+        text=tok.text,
+        label=label,
+        sentence_no=sentence_no(starts, tok.i),
+        tok_start=tok.i,
+        tok_end=tok.i + 1,
+        is_subject=tok.dep_ in SUBJECT_DEPS,
+        key=(tok.lower_,),
+    )
+
+
+def covered_tokens(mentions: list[Mention]) -> set[int]:
+    """Indexes of the tokens some mention already spans."""
+    return {i for m in mentions for i in range(m.tok_start, m.tok_end)}
 
 
 def canonical_names(mentions: list[Mention], ref: Reference, text: str = "") -> None:

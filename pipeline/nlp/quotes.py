@@ -357,10 +357,12 @@ def colon_intro(ctx: Context, m: Marked) -> Token | None:
     it with any verb: 'NAME leaned in and boomed: “…”', 'As NAME put it:¶“…”'. Its main verb is the
     cue when its subject is a person (a name or a personal pronoun), so 'The plan has three parts:' is
     not."""
-    before = ctx.text[: m.open_at].rstrip()
-    if not before.endswith(":") or ctx.text[len(before) : m.open_at].count("\n") > 2:
+    text, end = ctx.text, m.open_at
+    while end > 0 and text[end - 1].isspace():  # scanned back, not copied: articles hold many quotes
+        end -= 1
+    if end == 0 or text[end - 1] != ":" or text.count("\n", end, m.open_at) > 2:
         return None
-    colon = ctx.doc[ctx.token_at(len(before) - 1)]
+    colon = ctx.doc[ctx.token_at(end - 1)]
     if colon.i in ctx.quote_of_token:
         return None
     verb = colon.sent.root
@@ -556,11 +558,11 @@ def sign(ctx: Context, m: Marked, found: Found) -> None:
     first = ctx.token_at(dash.end())
     names = []
     for tok in ctx.doc[first : first + 5]:
-        if tok.pos_ != "PROPN" or "\n" in tok.whitespace_:
-            if tok.pos_ == "PROPN":
-                names.append(tok)
+        if tok.pos_ != "PROPN":
             break
         names.append(tok)
+        if "\n" in tok.whitespace_:
+            break  # the name ends with its line
     if not names:
         return
     mention = ctx.ents.by_token.get(names[0].i)
