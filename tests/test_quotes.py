@@ -783,3 +783,39 @@ def test_a_name_ending_in_a_capital_keeps_its_full_stop_apart(nlp):
     words = [t.text for t in doc if not t.is_space]
     assert "ZenithQ" in words and "ZenithQ." not in words
     assert "U.S." in words  # abbreviations with inner full stops stay whole
+
+
+def test_two_apostrophes_mark_a_quote_as_typewriter_text_writes_it(nlp):
+    body = (
+        "Rosa Lind runs the shelter on Main Street.\n\n"
+        "''We are full every night,'' Ms. Lind said. ''Nobody should sleep outside in January.''\n\n"
+        "The volunteers' rota is posted on the door and the bosses'' offices are upstairs."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "We are full every night")["speaker"] == "Rosa Lind"
+    assert find(quotes, "Nobody should sleep outside")["speaker"] == "Rosa Lind"
+    assert not any("rota" in q["text"] or "offices" in q["text"] for q in quotes)  # possessives never open
+
+
+def test_a_cue_after_a_finished_quote_reports_its_own_clause(nlp):
+    body = (
+        "Mayor Rosa Lind spoke on Friday.\n\n"
+        "The mayor issued a statement condemning “what looks like a deliberate attack on the depot.” "
+        "She said she had asked her staff to contact the state police about the search."
+    )
+    quotes = quotes_of(nlp, body)
+    reported = find(quotes, "she had asked her staff")
+    assert reported["quote_type"] == "indirect" and reported["speaker"] == "Rosa Lind"
+    assert not any("deliberate attack" in q["text"] and q["cue"] == "said" for q in quotes)
+
+
+def test_a_cue_set_off_by_commas_reports_the_sentence_it_interrupts(nlp):
+    body = (
+        "Nina Hart met the depot workers on Friday.\n\n"
+        "Recently, Ms. Hart said, the night shift has lost three drivers to the new airport line.\n\n"
+        "But, Owen Falk said, the timetable will not change before the winter."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "the night shift has lost three drivers")["speaker"] == "Nina Hart"
+    falk = find(quotes, "the timetable will not change")
+    assert falk["speaker"] == "Owen Falk" and not falk["text"].startswith("But")

@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # annotations only: spaCy loads with the model (see model.loa
     from spacy.tokens import Doc, Token
 
 OPENERS = {"“": "”", "«": "»", "‘": "’", '"': '"'}
+TYPEWRITER_OPENERS = {"''": "''", "``": "''"}  # two apostrophes (or backticks) for a double quote mark
 CLOSERS = frozenset({"”", "»", "’", '"'})
 QUOTE_CHARS = frozenset("“”«»‘’\"'")
 PARAGRAPH = re.compile(r"[^\n]+")
@@ -79,6 +80,12 @@ class Marked:
     para_start: int
     para_end: int
     closed: bool
+    closer_len: int = 1
+
+    @property
+    def after(self) -> int:
+        """Position just after the closing mark."""
+        return self.end + self.closer_len
 
 
 # ---------------------------------------------------------------- quote marks
@@ -89,17 +96,33 @@ def scan_paragraph(text: str, p_start: int, p_end: int) -> list[Marked]:
     out: list[Marked] = []
     open_at: int | None = None
     closer = ""
+    skip_to = p_start
     for i in range(p_start, p_end):
-        ch = text[i]
+        if i < skip_to:
+            continue
+        ch, pair = text[i], text[i : i + 2]
         if open_at is None:
-            if ch in OPENERS and opens_here(text, i, p_start, p_end):
+            if pair in TYPEWRITER_OPENERS and opens_typewriter(text, i, p_start, p_end):
+                open_at, closer, skip_to = i, TYPEWRITER_OPENERS[pair], i + 2
+            elif ch in OPENERS and opens_here(text, i, p_start, p_end):
                 open_at, closer = i, OPENERS[ch]
+        elif closer == "''":
+            if pair == "''" and not (text[i + 2 : i + 3] or " ").isalnum():
+                out.append(Marked(open_at + 2, i, open_at, p_start, p_end, True, closer_len=2))
+                open_at, skip_to = None, i + 2
         elif ch in CLOSERS and closes_here(text, i, closer, p_end):
             out.append(Marked(open_at + 1, i, open_at, p_start, p_end, True))
             open_at = None
     if open_at is not None:
-        out.append(Marked(open_at + 1, p_end, open_at, p_start, p_end, False))
+        out.append(Marked(open_at + len(closer), p_end, open_at, p_start, p_end, False, len(closer)))
     return out
+
+
+def opens_typewriter(text: str, i: int, p_start: int, p_end: int) -> bool:
+    """Two apostrophes open a quote (''We won,'' she said: typewriter text and older wire copy) where a
+    word starts after them and none ends before them, so a possessive 'the bosses'' never opens."""
+    nxt = text[i + 2] if i + 2 < p_end else " "
+    return (i == p_start or text[i - 1].isspace() or text[i - 1] in "([—–") and not nxt.isspace()
 
 
 def opens_here(text: str, i: int, p_start: int, p_end: int) -> bool:
@@ -299,19 +322,20 @@ def set_cue(found: Found, verb: Token, quoted: Mapping[int, int]) -> None:
 
 def token_after(ctx: Context, m: Marked) -> int:
     """Index of the first token after a quote's closing mark."""
-    first = ctx.token_at(m.end + 1)
+    first = ctx.token_at(m.after)
     return first + 1 if ctx.doc[first].idx <= m.end else first
 
 
 def cue_after(ctx: Context, m: Marked) -> Token | None:
     """A reporting verb after the closing mark, in the same sentence: '“…,” Mr Miller said.'"""
-    if not m.closed or m.end + 1 >= m.para_end:
+    if not m.closed or m.after >= m.para_end:
         return None
     doc = ctx.doc
     first = token_after(ctx, m)
     if first >= len(doc):
         return None
-    window = 3 if ctx.text[m.start : m.end].rstrip().endswith(".") else CUE_AFTER_WINDOW
+    ends_sentence = ctx.text[m.start : m.end].rstrip().endswith(".")
+    window = 3 if ends_sentence else CUE_AFTER_WINDOW
     # the window ends with the sentence; found token by token, as `Token.sent` walks the whole sentence
     # (in a 50,000-character paragraph without a full stop that made the quotes quadratic: found by fuzzing)
     for i in range(first, min(first + window, len(doc))):
@@ -321,8 +345,15 @@ def cue_after(ctx: Context, m: Marked) -> Token | None:
         if tok.idx >= m.para_end or i in ctx.quote_of_token or tok.text in OPENERS:
             return None
         if ctx.is_cue(tok):
-            return tok
+            return None if ends_sentence and opens_own_clause(tok) else tok
     return None
+
+
+def opens_own_clause(verb: Token) -> bool:
+    """'“… the depot.” He said he had asked …': after a quote that ended its sentence, a cue followed
+    by a clause of its own reports that clause, not the quote before it."""
+    span = clause_of(verb)
+    return span is not None and span[0] > verb.i
 
 
 def framing_verb(ctx: Context, m: Marked) -> Token | None:
@@ -430,7 +461,32 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         head = verb.head
         if verb.left_edge.i - head.left_edge.i >= 2 and head.right_edge.i - verb.right_edge.i >= 3:
             best = (head.left_edge.i, head.right_edge.i + 1)
+        elif set_off(verb) and head.right_edge.i - verb.right_edge.i >= 3:
+            best = interrupted_statement(verb)
     return clip_to_paragraph(verb, best) if best else None
+
+
+def set_off(verb: Token) -> bool:
+    """The cue phrase stands between commas inside its sentence: '…, his campaign said, …'."""
+    doc = verb.doc
+    left, right = verb.left_edge.i, verb.right_edge.i
+    return doc[left].text == "," and doc[right].text == "," and left > verb.sent.start
+
+
+def interrupted_statement(verb: Token) -> tuple[int, int] | None:
+    """'Recently, he said, he has moved on', 'and the permit, his campaign said, was late': the
+    statement a set-off cue interrupts runs from the clause's start (after a dash or semicolon that
+    ends an earlier clause) to the end of the sentence, whatever the parser attached its first words to;
+    after 'But, she said,' it is what follows the cue."""
+    doc, sent = verb.doc, verb.sent
+    start = verb.left_edge.i
+    while start > sent.start and doc[start - 1].text not in (";", "—", "–", "-", ":"):
+        start -= 1
+    while start < verb.left_edge.i and (doc[start].is_punct or doc[start].dep_ == "cc"):
+        start += 1
+    if not any(t.is_alpha for t in doc[start : verb.left_edge.i]):
+        start = verb.right_edge.i + 1  # 'But, she said, it is late': only a conjunction came before
+    return start, verb.head.right_edge.i + 1
 
 
 def infinitive_clause(verb: Token) -> tuple[int, int] | None:
@@ -550,7 +606,7 @@ def sign(ctx: Context, m: Marked, found: Found) -> None:
     '-Ana Ruiz, writing on X'): the name is its speaker, as a caption or pull quote credits it."""
     if not m.closed:
         return
-    after = m.end + 1  # the signature follows on the quote's own line, or opens the next one
+    after = m.after  # the signature follows on the quote's own line, or opens the next one
     rest_start = after if ctx.text[after : m.para_end].strip() else m.para_end
     dash = SIGNATURE.match(ctx.text, rest_start)
     if dash is None or ctx.text[rest_start : dash.end()].count("\n") > 2:
