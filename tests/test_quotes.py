@@ -819,3 +819,15 @@ def test_a_cue_set_off_by_commas_reports_the_sentence_it_interrupts(nlp):
     assert find(quotes, "the night shift has lost three drivers")["speaker"] == "Nina Hart"
     falk = find(quotes, "the timetable will not change")
     assert falk["speaker"] == "Owen Falk" and not falk["text"].startswith("But")
+
+
+def test_a_quoted_phrase_before_a_cue_with_its_own_clause_is_not_what_was_said(nlp):
+    body = (
+        "Owen Falk will not attend the convention.\n\n"
+        "Citing “obligations at home,” the spokeswoman for the former governor told reporters that Falk "
+        "would stay in Denver with his daughter."
+    )
+    quotes = quotes_of(nlp, body)
+    reported = find(quotes, "would stay in Denver")
+    assert reported["quote_type"] == "indirect" and reported["cue"] == "told"
+    assert not any("obligations" in q["text"] and q["cue"] == "told" for q in quotes)

@@ -345,15 +345,19 @@ def cue_after(ctx: Context, m: Marked) -> Token | None:
         if tok.idx >= m.para_end or i in ctx.quote_of_token or tok.text in OPENERS:
             return None
         if ctx.is_cue(tok):
-            return None if ends_sentence and opens_own_clause(tok) else tok
+            return None if opens_own_clause(ctx, tok) else tok
     return None
 
 
-def opens_own_clause(verb: Token) -> bool:
-    """'“… the depot.” He said he had asked …': after a quote that ended its sentence, a cue followed
-    by a clause of its own reports that clause, not the quote before it."""
+def opens_own_clause(ctx: Context, verb: Token) -> bool:
+    """'“… the depot.” He said he had asked …', 'Citing “a conflict,” her aide told us that …': a cue
+    followed by an unquoted clause of its own reports that clause, not the quote before it."""
     span = clause_of(verb)
-    return span is not None and span[0] > verb.i
+    return (
+        span is not None
+        and span[0] > verb.i
+        and not any(i in ctx.quote_of_token for i in range(span[0], span[1]))
+    )
 
 
 def framing_verb(ctx: Context, m: Marked) -> Token | None:
