@@ -831,3 +831,16 @@ def test_a_quoted_phrase_before_a_cue_with_its_own_clause_is_not_what_was_said(n
     reported = find(quotes, "would stay in Denver")
     assert reported["quote_type"] == "indirect" and reported["cue"] == "told"
     assert not any("obligations" in q["text"] and q["cue"] == "told" for q in quotes)
+
+
+def test_the_name_in_a_quotes_frame_speaks_when_the_parse_hangs_it_elsewhere(nlp):
+    # surnames ending in -ly are parsed as adverbs in a frame; the article knows them as people
+    body = (
+        "Tomas Brierly, a longtime data analyst, and Ana Hensly, a senior adviser, met the board.\n\n"
+        "“Having access to the file and two people who understand it is valuable,” said Brierly, "
+        "explaining he worked more closely with the state office.\n\n"
+        "“There is a severe disconnect between this office and our staff,” said Hensly on the radio."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "Having access to the file")["speaker"] == "Tomas Brierly"
+    assert find(quotes, "severe disconnect")["speaker"] == "Ana Hensly"

@@ -303,7 +303,7 @@ def written_mention(ctx: Context, subj: Token) -> tuple[str, Mention | None]:
     while left < subj.i and (doc[left].is_punct or doc[left].is_space):
         left += 1
     words = [t.text for t in doc[left : subj.i + 1]]
-    if mention is None and subj.pos_ == "PROPN":
+    if mention is None and (subj.pos_ == "PROPN" or subj.is_title):
         names = [w for w in words if w.rstrip(".").lower() not in ctx.ref.honorifics]
         mention = ctx.ents.lookup(names) or ctx.ents.lookup(words[-1:])
     return text[doc[left].idx : subj.idx + len(subj)], mention
@@ -695,10 +695,30 @@ def direct_quotes(ctx: Context, items: list[tuple[Marked, Token | None, bool]]) 
         found = Found(start, end, "partial" if is_embedded else "direct", closed=m.closed)
         if verb is not None:
             set_cue(found, verb, ctx.quote_of_token)
+            if verb.idx > m.end and grammatical_subject(verb, ctx.quote_of_token) is None:
+                found.subj_i = frame_name(ctx, m, verb)
         elif not is_embedded:
             sign(ctx, m, found)
         out.append(found)
     return out
+
+
+def frame_name(ctx: Context, m: Marked, verb: Token) -> int | None:
+    """'“…,” said Skelly, explaining …', '“…,” Flynn, an adviser, said': when the parse hung the name
+    of a quote's frame elsewhere (an adverb, an apposition inside the quote), the first name the
+    article knows between the closing mark and the cue, or right after the cue, is its speaker."""
+    doc = ctx.doc
+    after = verb.i + 1
+    while after < len(doc) and doc[after].is_title and doc[after].idx < m.para_end:
+        after += 1  # "said Bill Skelly": the whole name after the cue
+    for i in range(token_after(ctx, m), after):
+        tok = doc[i]
+        if tok.is_sent_start and i > verb.i:
+            break
+        mention = ctx.ents.by_token.get(i) or (ctx.ents.lookup([tok.text]) if tok.is_title else None)
+        if mention is not None and mention.label in (PERSON, "ORG"):
+            return i
+    return None
 
 
 # ---------------------------------------------------------------- speakers, in document order
