@@ -844,3 +844,19 @@ def test_the_name_in_a_quotes_frame_speaks_when_the_parse_hangs_it_elsewhere(nlp
     quotes = quotes_of(nlp, body)
     assert find(quotes, "Having access to the file")["speaker"] == "Tomas Brierly"
     assert find(quotes, "severe disconnect")["speaker"] == "Ana Hensly"
+
+
+def test_a_statement_the_parse_split_in_two_is_reported_whole(nlp):
+    body = (
+        "Lena Ortiz spoke at the school on Monday.\n\n"
+        "Ortiz said it’s “not that there shouldn’t be tests, not that there shouldn’t be measures.”"
+    )
+    quote = find(quotes_of(nlp, body), "not that there shouldn’t be tests")
+    assert quote["speaker"] == "Lena Ortiz"
+    assert "measures" in quote["text"]
+
+
+def test_a_year_cut_short_never_opens_a_quote(nlp):
+    body = "Hank Jonas said in ‘08 that the early support of rural voters threw old assumptions into doubt."
+    quote = find(quotes_of(nlp, body), "the early support of rural voters")
+    assert quote["quote_type"] == "indirect" and quote["speaker"] == "Hank Jonas"

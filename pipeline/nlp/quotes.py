@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # annotations only: spaCy loads with the model (see model.loa
     from spacy.tokens import Doc, Token
 
 OPENERS = {"“": "”", "«": "»", "‘": "’", '"': '"'}
+ELIDED_YEAR = re.compile(r"\d\d(?:s\b|(?![\w’]))")
 TYPEWRITER_OPENERS = {"''": "''", "``": "''"}  # two apostrophes (or backticks) for a double quote mark
 CLOSERS = frozenset({"”", "»", "’", '"'})
 QUOTE_CHARS = frozenset("“”«»‘’\"'")
@@ -131,6 +132,8 @@ def opens_here(text: str, i: int, p_start: int, p_end: int) -> bool:
     if nxt.isspace():
         return False
     if text[i] == "‘":
+        if ELIDED_YEAR.match(text, i + 1):
+            return False  # "in ‘08", "the ‘90s": a year cut short, not a quote
         return i == p_start or text[i - 1].isspace() or text[i - 1] in "([—–"
     return True
 
@@ -447,11 +450,14 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
     if verb._.lemma.lower() in NAMING_VERBS:
         return naming_clause(verb)
     best = None
-    for child in verb.children:
-        if child.dep_ == "ccomp" or unmarked_clause(verb, child):
-            span = (child.left_edge.i, child.right_edge.i + 1)
-            if best is None or span[1] - span[0] > best[1] - best[0]:
-                best = span
+    clauses = [c for c in verb.children if c.dep_ == "ccomp" or unmarked_clause(verb, c)]
+    for child in clauses:
+        span = (child.left_edge.i, child.right_edge.i + 1)
+        if best is None or span[1] - span[0] > best[1] - best[0]:
+            best = span
+    after = [c for c in clauses if c.i > verb.i]
+    if len(after) > 1:  # 'said it’s “not that A, not that B”': the parse split one statement in two
+        best = (min(c.left_edge.i for c in after), max(c.right_edge.i for c in after) + 1)
     if best is None and verb._.lemma.lower() in COMMITMENT_VERBS:
         best = infinitive_clause(verb)
     if best is None and verb.dep_ == "parataxis" and verb.head.i < verb.i:
