@@ -219,3 +219,26 @@ def test_a_name_introduced_by_what_it_is_is_an_organisation_the_description_find
     _, quotes = extract(pl.DataFrame({"article_id": ["t"], "body": [body]}), nlp)
     later = [q for q in quotes.to_dicts() if "smaller stations" in q["text"]]
     assert later and later[0]["speaker"] == "Lumenor"  # the model tags no entity there
+
+
+def test_a_one_word_organisation_the_model_tagged_once_is_that_entity_everywhere(nlp):
+    from pipeline.nlp.entities import article_entities
+    from pipeline.nlp.paragraphs import paragraph_doc
+    from pipeline.nlp.quotes import article_quotes
+
+    body = (
+        "The Liberals launched a housing plan on Monday.\n\n"
+        "Central to the Liberals’ pitch is a promise that rents will fall for Scots’ families. "
+        "Most new homes, they say, will be built near the Toronto Liberals’ old railway lines."
+    )
+    doc = nlp(paragraph_doc(nlp, body))
+    first = next(e for e in doc.ents if e.text == "Liberals")
+    scots = next(t for t in doc if t.text == "Scots")
+    doc.ents = [first, doc.char_span(scots.idx, scots.idx + len("Scots"), label="NORP")]  # model missed one
+    ents = article_entities(doc, load_reference())
+    liberals = [m for m in ents.mentions if m.text == "Liberals"]
+    assert len(liberals) == 2  # the repeat is found; the word inside 'Toronto Liberals' is not
+    assert len({m.entity_id for m in liberals}) == 1
+    quotes = article_quotes(doc, ents, load_reference())
+    quote = next(q for q in quotes if "new homes" in doc.text[q.start : q.end])
+    assert quote.speaker == "Liberals"  # 'they' is the party the paragraph is about, not the Scots

@@ -470,23 +470,50 @@ def beside_a_name(doc: Doc, tok) -> bool:
     return any(0 <= i < len(doc) and doc[i].pos_ == "PROPN" for i in (tok.i - 1, tok.i + 1))
 
 
+GROUP_LABELS = frozenset({"ORG", "NORP"})  # one-word names of bodies that speak as 'they' or 'it'
+
+
 def recover_surnames(
     doc: Doc, mentions: list[Mention], starts: list[int], speakers: list[Mention] = ()
 ) -> list[Mention]:
-    """Proper-noun tokens spaCy missed that repeat a known person's surname ('Blinken reiterated'), or
-    the name of a speaker it missed ('Okafor said' … 'sent to Okafor')."""
-    tails = {m.key[-1]: m for m in mentions if m.label == PERSON and len(m.key) > 1}
-    tails.update((m.key[-1], m) for m in speakers)
-    if not tails:
+    """Proper-noun tokens spaCy missed that repeat a known person's surname ('Blinken reiterated'), the
+    name of a speaker it missed ('Okafor said' … 'sent to Okafor'), or a one-word organisation or group
+    it found once ('The Liberals unveiled …' … 'the Liberals’ hopes'): one name, one entity, all through
+    the article."""
+    person_words = {w for m in mentions if m.label == PERSON for w in m.key}
+    labels = {
+        m.key[0]: m.label
+        for m in mentions
+        if m.label in GROUP_LABELS and len(m.key) == 1 and m.key[0] not in person_words
+    }
+    labels.update((m.key[-1], PERSON) for m in mentions if m.label == PERSON and len(m.key) > 1)
+    labels.update((m.key[-1], PERSON) for m in speakers)
+    if not labels:
         return []
     covered = covered_tokens(mentions)
     extra = []
     for tok in doc:
         if tok.i in covered or not tok.text[:1].isupper() or tok.pos_ != "PROPN":
             continue
-        if tok.lower_ in tails:
-            extra.append(token_mention(tok, PERSON, starts))
+        label = labels.get(tok.lower_)
+        if label == PERSON or (label is not None and not in_longer_name(doc, tok)):
+            extra.append(token_mention(tok, label, starts))
     return extra
+
+
+def in_longer_name(doc: Doc, tok) -> bool:
+    """The token is one word of a longer name ('Toronto Star', 'Heart and Stroke Foundation',
+    'Crown-Indigenous'): not the one-word name it spells alone."""
+
+    def capital(i: int) -> bool:
+        return 0 <= i < len(doc) and doc[i].text[:1].isupper() and not doc[i].is_sent_start
+
+    before = doc[tok.i - 1].text if tok.i > 0 else ""
+    after = doc[tok.i + 1].text if tok.i + 1 < len(doc) else ""
+    joined = (after.lower() in ("of", "and", "&") and capital(tok.i + 2)) or (
+        before.lower() in ("of", "and", "&") and capital(tok.i - 2)
+    )
+    return capital(tok.i - 1) or capital(tok.i + 1) or joined or "-" in (before, after)
 
 
 def token_mention(tok, label: str, starts: list[int]) -> Mention:
