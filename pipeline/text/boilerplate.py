@@ -67,10 +67,22 @@ LETTER = re.compile(r"[^\W\d_]")
 
 LONG_LINE_WORDS = 25  # a line this long is a paragraph even without final punctuation
 SHORT_QUESTION_WORDS = 8  # "How is the disease spread?" is a subheading, not a sentence
+# Emoji, modifiers and joiners: blog posts close sentences with them, after the final mark or instead of it.
+_TRAILING_EMOJI = re.compile(r"(?:\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D])+$")
+
+
+def without_closing_emoji(text: str) -> str:
+    """The line with its closing emoji read as punctuation: dropped after a final mark ("See you! [smile]"),
+    a full stop in place of one when the line is as long as a sentence ("... this weekend [wink]")."""
+    bare = _TRAILING_EMOJI.sub("", text)
+    if not bare or bare == text or _SENTENCE_END.search(bare) or bare.endswith(":"):
+        return bare or text
+    return bare + "." if len(bare.split()) >= SHORT_QUESTION_WORDS else bare
 
 
 def is_sentence_like(text: str) -> bool:
     """Does the line read as running prose (a paragraph) rather than a headline, label or link?"""
+    text = without_closing_emoji(text)
     words = len(text.split())
     if words >= LONG_LINE_WORDS:
         return True

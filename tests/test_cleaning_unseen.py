@@ -1,0 +1,55 @@
+"""Signals that hold on sites nobody tuned to (issue 17): closing emoji and the other shapes added for it.
+Every line here is invented for the construction it tests."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.text.boilerplate import is_sentence_like, without_closing_emoji
+from pipeline.text.clean import CleanedArticle, clean_article
+
+HEADLINE = "Harbour council approves new flood barrier after long debate"
+OPENING = "The harbour council approved a new flood barrier on Tuesday after a debate that lasted six hours."
+MIDDLE = "Engineers said the barrier would protect about four hundred homes along the lower quay from storms."
+CLOSING = "Construction is expected to start in the spring and to take two years to complete."
+
+
+def page(*parts: str) -> str:
+    return "\n\n".join(parts) + "\n"
+
+
+def removed(article: CleanedArticle) -> dict[str, tuple[str, str]]:
+    return {" ".join(r.text.split()): (r.kind, r.rule) for r in article.removed}
+
+
+# ---------------------------------------------------------------------------------------------------------
+# closing emoji
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "We hope to see all of you at the harbour open day next spring! \U0001f642",
+        "Bring the whole family along to the harbour festival this weekend \U0001f609",
+        "The quay was packed with visitors from early morning until late at night. \U0001f389\U0001f389",
+    ],
+)
+def test_a_closing_emoji_ends_a_sentence(line: str) -> None:
+    assert is_sentence_like(line)
+
+
+@pytest.mark.parametrize("line", ["Harbour festival \U0001f389", "Photos from the quay \U0001f4f7"])
+def test_a_short_line_closed_by_an_emoji_is_still_a_label(line: str) -> None:
+    assert not is_sentence_like(line)
+
+
+def test_without_closing_emoji_leaves_plain_lines_alone() -> None:
+    assert without_closing_emoji("A plain line.") == "A plain line."
+    assert without_closing_emoji("\U0001f642") == "\U0001f642"
+
+
+def test_emoji_closed_lines_after_the_text_are_not_a_menu() -> None:
+    first = "Thank you to everyone who came down to the quay for the opening of the new barrier! \U0001f642"
+    second = "We will keep posting photos of the works every week until the barrier is finished \U0001f609"
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, CLOSING, first, second))
+    assert first in article.body and second in article.body
