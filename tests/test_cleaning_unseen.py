@@ -53,3 +53,29 @@ def test_emoji_closed_lines_after_the_text_are_not_a_menu() -> None:
     second = "We will keep posting photos of the works every week until the barrier is finished \U0001f609"
     article = clean_article(page(HEADLINE, OPENING, MIDDLE, CLOSING, first, second))
     assert first in article.body and second in article.body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# short lines between a paragraph and a short sentence
+
+
+STEPS = ["Walk the lower quay", "Cross the old lock", "Climb to the viewpoint"]
+
+
+def test_steps_between_a_short_sentence_and_a_paragraph_stay() -> None:
+    article = clean_article(page(HEADLINE, OPENING, "Here is the route!", *STEPS, MIDDLE, CLOSING))
+    for step in STEPS:
+        assert step in article.body
+
+
+def test_one_word_fields_between_a_short_sentence_and_a_paragraph_go() -> None:
+    text = page(HEADLINE, OPENING, MIDDLE, "From\nTo\nMessage", "Something went wrong, try again.", CLOSING)
+    article = clean_article(text)
+    assert removed(article)["Message"] == ("navigation", "short_line_run")
+
+
+def test_steps_between_two_short_sentences_are_still_a_menu() -> None:
+    article = clean_article(
+        page(HEADLINE, OPENING, MIDDLE, "Here is the route!", *STEPS, "Enjoy it!", CLOSING)
+    )
+    assert removed(article)[STEPS[0]] == ("navigation", "short_line_run")

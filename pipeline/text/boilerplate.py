@@ -543,14 +543,23 @@ def between_paragraphs(
     inside = (verdicts.get(i) for i in range(run.indices[0], run.indices[-1] + 1))
     if any(v is not None and v.kind not in _LIST_INNER_KINDS for v in inside):
         return False  # a credit, byline, date or share line among the items: page furniture
-    return all(
+    frames = (before[-1], after[0])
+    if not all(
         ln.index not in verdicts
         and ln.index not in barrier_set
         and is_sentence_like(ln.text)
-        and ln.words >= MIN_FRAME_WORDS
         and not is_bullet(ln.text)
-        for ln in (before[-1], after[0])
-    )
+        for ln in frames
+    ):
+        return False
+    paragraphs = sum(1 for ln in frames if ln.words >= MIN_FRAME_WORDS)
+    return paragraphs == len(frames) or (paragraphs == 1 and _reads_as_text(lines, run))
+
+
+def _reads_as_text(lines: list[Line], run: Run) -> bool:
+    """Items of more than one word each: steps, points or a schedule ("Eat every two hours"), not the
+    one-word fields of a form ("From", "To", "Message") or the entries of a menu."""
+    return all(lines[i].words > 1 for i in run.indices)
 
 
 def _is_blank(verdicts: Mapping[int, Verdict], index: int) -> bool:
