@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text.boilerplate import is_sentence_like, without_closing_emoji
+from pipeline.text.boilerplate import is_contact_line, is_sentence_like, without_closing_emoji
 from pipeline.text.clean import CleanedArticle, clean_article
 
 HEADLINE = "Harbour council approves new flood barrier after long debate"
@@ -79,3 +79,23 @@ def test_steps_between_two_short_sentences_are_still_a_menu() -> None:
         page(HEADLINE, OPENING, MIDDLE, "Here is the route!", *STEPS, "Enjoy it!", CLOSING)
     )
     assert removed(article)[STEPS[0]] == ("navigation", "short_line_run")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the writer's address
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["Write to Ana Ruiz at ana.ruiz@harbour-gazette.example", "ana.ruiz@harbour-gazette.example @anaruiz"],
+)
+def test_a_short_line_with_an_address_is_a_contact_line(line: str) -> None:
+    assert is_contact_line(line)
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, line, CLOSING))
+    assert removed(article)[line] == ("byline", "contact_email")
+
+
+def test_a_sentence_giving_an_address_is_text() -> None:
+    line = "Readers who saw the flooding can write to the council at floods@harbour.example before Friday."
+    assert not is_contact_line(line)
+    assert not is_contact_line("Write to Ana Ruiz")

@@ -191,6 +191,17 @@ def is_byline(text: str) -> bool:
     return not _SENTENCE_END.search(text) or text.endswith(("ago", "Jr.", "Sr."))
 
 
+_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+MAX_CONTACT_WORDS = 10
+
+
+def is_contact_line(text: str) -> bool:
+    """The writer's address under an article ("Write to Ana Ruiz at ana@example.com", "ana@example.com
+    @anaruiz"): a short line with an e-mail address that is not a sentence. A sentence that gives an address
+    ("Email the writer at ... if you know more.") is the article's own text."""
+    return bool(_EMAIL.search(text)) and len(text.split()) <= MAX_CONTACT_WORDS and not is_sentence_like(text)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Pass 1: each line alone
 
@@ -233,6 +244,8 @@ def classify_line(text: str, ref: CleaningReference) -> Verdict | None:
         return Verdict("credit", "agency_only")  # "Getty", "Shutterstock": a picture credit on its own line
     if is_byline(text):
         return Verdict("byline", "by_name")
+    if is_contact_line(text):
+        return Verdict("byline", "contact_email")
     if is_date_line(text):
         return Verdict("timestamp", "labelled_date" if _DATE_PREFIX.match(text) else "date_line")
     return None
