@@ -7,6 +7,7 @@ import pytest
 
 from pipeline.text.boilerplate import is_contact_line, is_sentence_like, without_closing_emoji
 from pipeline.text.clean import CleanedArticle, clean_article
+from pipeline.text.shapes import is_embed_attribution
 
 HEADLINE = "Harbour council approves new flood barrier after long debate"
 OPENING = "The harbour council approved a new flood barrier on Tuesday after a debate that lasted six hours."
@@ -99,3 +100,35 @@ def test_a_sentence_giving_an_address_is_text() -> None:
     line = "Readers who saw the flooding can write to the council at floods@harbour.example before Friday."
     assert not is_contact_line(line)
     assert not is_contact_line("Write to Ana Ruiz")
+
+
+# ---------------------------------------------------------------------------------------------------------
+# embedded posts
+
+POST = "Barrier works start Monday, expect closures on the lower quay all week"
+SIGNATURE = "— Harbour Council (@harbourcouncil) May 2, 2019"
+
+
+def test_an_embedded_post_and_its_signature_stay() -> None:
+    assert is_embed_attribution(SIGNATURE)
+    article = clean_article(page(HEADLINE, OPENING, f"{POST}\n{SIGNATURE}", MIDDLE, CLOSING))
+    assert POST in article.body and SIGNATURE in article.body
+
+
+def test_an_embedded_post_quoted_twice_is_not_a_duplicate() -> None:
+    embed = f"{POST}\n{SIGNATURE}"
+    article = clean_article(page(HEADLINE, OPENING, embed, MIDDLE, embed, CLOSING))
+    assert article.body.count(SIGNATURE) == 2
+    assert article.body.count(POST) == 2
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "— Harbour Council (@harbourcouncil)",
+        "Harbour Council (@harbourcouncil) May 2, 2019",
+        "— Ana (@ana) said",
+    ],
+)
+def test_other_lines_are_no_signature(line: str) -> None:
+    assert not is_embed_attribution(line)

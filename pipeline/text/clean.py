@@ -28,7 +28,7 @@ from pipeline.text.boilerplate import (
 from pipeline.text.normalise import split_lines
 from pipeline.text.reference import CleaningReference, load_reference
 from pipeline.text.repetition import candidate_keys, find_site_repeats, mark_site_repeats
-from pipeline.text.shapes import mark_author_bios, mark_comment_section, mark_meta_lines
+from pipeline.text.shapes import embedded_posts, mark_author_bios, mark_comment_section, mark_meta_lines
 from pipeline.text.structure import (
     Head,
     find_dates,
@@ -124,7 +124,7 @@ def classify_lines(lines: list[Line], ref: CleaningReference) -> Classified:
     kept = {i for i in (head.title, head.subtitle) if i is not None}
     verdicts |= mark_masthead(lines, verdicts, head)
     verdicts |= mark_list_followers(lines, verdicts, skip=kept)
-    lists = content_list_lines(lines, verdicts, barriers=kept)
+    lists = content_list_lines(lines, verdicts, barriers=kept) | embedded_posts(lines, verdicts)
     verdicts = {i: v for i, v in verdicts.items() if i not in lists}  # list items a caption rule took
     verdicts |= mark_comment_section(lines, verdicts, skip=kept, keep=lists)
     verdicts |= mark_author_bios(lines, verdicts, skip=kept, keep=lists)

@@ -227,3 +227,38 @@ def mark_author_bios(
         for ln in prose[-BIO_TAIL_PROSE:]
         if ln.index >= half and is_author_bio(ln.text, authors)
     }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Embedded posts
+
+# "— Ana Ruiz (@anaruiz) May 2, 2019": the attribution line a social-media embed puts under the post's text.
+_EMBED_ATTRIBUTION = re.compile(r"^[—–-]\s*(?P<name>[^()]{1,60}?)\s*\(@\w{1,30}\)\s+(?P<when>.{4,40})$")
+
+
+def is_embed_attribution(text: str) -> bool:
+    """The signature of an embedded post: a dash, the account's name and handle, and the post's date."""
+    match = _EMBED_ATTRIBUTION.match(text)
+    return bool(match) and is_date_line(match.group("when"))
+
+
+_EMBED_TEXT_RECLAIMABLE = frozenset({"duplicate_line"})
+
+
+def embedded_posts(lines: list[Line], verdicts: Mapping[int, Verdict]) -> set[int]:
+    """Lines of posts quoted in the article: each attribution line and the post's text right above it (short
+    and unpunctuated as posts are, or a repeat of an earlier post). They are content, not a menu or a
+    duplicate, though no rule should take them for one."""
+    found: set[int] = set()
+    non_empty = [ln for ln in lines if ln.text and not ln.is_separator]
+    for position, line in enumerate(non_empty):
+        if not is_embed_attribution(line.text):
+            continue
+        found.add(line.index)
+        if position == 0:
+            continue
+        above = non_empty[position - 1]
+        verdict = verdicts.get(above.index)
+        if verdict is None or verdict.kind in _EMBED_TEXT_RECLAIMABLE:
+            found.add(above.index)
+    return found
