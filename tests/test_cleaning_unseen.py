@@ -132,3 +132,30 @@ def test_an_embedded_post_quoted_twice_is_not_a_duplicate() -> None:
 )
 def test_other_lines_are_no_signature(line: str) -> None:
     assert not is_embed_attribution(line)
+
+
+# ---------------------------------------------------------------------------------------------------------
+# teasers led by "Also" or "Related post"
+
+
+@pytest.mark.parametrize(
+    ("line", "rule"),
+    [
+        (
+            "Also on harbourgazette.example.com Council names the firm that will build the barrier",
+            "also_on_site",
+        ),
+        ("Also: See our full coverage of the harbour works", "read_more"),
+        ("Related post: Ten walks along the lower quay", "read_more"),
+        ("Related stories | The barrier vote explained", "read_more"),
+    ],
+)
+def test_teasers_led_by_also_or_related_go(line: str, rule: str) -> None:
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, line, CLOSING))
+    assert removed(article)[line] == ("related_link", f"pattern:{rule}")
+
+
+def test_a_sentence_with_also_stays() -> None:
+    line = "Also at the meeting, councillors agreed to fund a new lifeboat station: it opens next year."
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, line, CLOSING))
+    assert line in article.body
