@@ -28,7 +28,13 @@ from pipeline.text.boilerplate import (
 from pipeline.text.normalise import split_lines
 from pipeline.text.reference import CleaningReference, load_reference
 from pipeline.text.repetition import candidate_keys, find_site_repeats, mark_site_repeats
-from pipeline.text.shapes import embedded_posts, mark_author_bios, mark_comment_section, mark_meta_lines
+from pipeline.text.shapes import (
+    embedded_posts,
+    mark_author_bios,
+    mark_comment_section,
+    mark_meta_lines,
+    mark_subscription_pitches,
+)
 from pipeline.text.structure import (
     Head,
     find_dates,
@@ -130,6 +136,7 @@ def classify_lines(lines: list[Line], ref: CleaningReference) -> Classified:
     verdicts |= mark_author_bios(lines, verdicts, skip=kept, keep=lists)
     verdicts |= mark_short_runs(lines, verdicts, barriers=kept, keep=lists)
     verdicts |= mark_meta_lines(lines, verdicts, skip=kept | lists)
+    verdicts |= mark_subscription_pitches(lines, verdicts, skip=kept | lists)
     verdicts |= mark_footer(lines, verdicts, skip=kept, keep=lists)
     return Classified(verdicts, head, frozenset(lists))
 

@@ -262,3 +262,37 @@ def embedded_posts(lines: list[Line], verdicts: Mapping[int, Verdict]) -> set[in
         if verdict is None or verdict.kind in _EMBED_TEXT_RECLAIMABLE:
             found.add(above.index)
     return found
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Subscription pitches
+
+_SUBSCRIPTION = re.compile(
+    r"(?i)\b(?:subscrib(?:e|ed|ing)|subscriptions?|newsletters?|inbox|opt-in|membership)\b"
+)
+_READER = re.compile(r"(?i)\b(?:you|your|me)\b")
+_QUOTE_MARK = re.compile(r"[“”\"]")
+MAX_PITCH_WORDS = 30
+
+
+def is_subscription_pitch(text: str) -> bool:
+    """A short line that speaks to the reader about subscribing ("Keep an eye on your inbox", "Choose a
+    membership that suits you", "You have subscribed"): the site's sign-up box, in any wording. A quotation
+    (someone speaking about subscriptions in the article) is not one."""
+    return (
+        len(text.split()) <= MAX_PITCH_WORDS
+        and bool(_SUBSCRIPTION.search(text))
+        and bool(_READER.search(text))
+        and not _QUOTE_MARK.search(text)
+    )
+
+
+def mark_subscription_pitches(
+    lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()
+) -> Verdicts:
+    """Subscription pitches among the lines no rule has claimed (`skip`: title, standfirst, list items)."""
+    return {
+        ln.index: Verdict("share", "subscription_pitch")
+        for ln in content_lines(lines, verdicts, skip)
+        if is_subscription_pitch(ln.text)
+    }
