@@ -193,3 +193,22 @@ def test_sentences_about_subscriptions_stay(line: str) -> None:
     assert not is_subscription_pitch(line)
     article = clean_article(page(HEADLINE, OPENING, MIDDLE, line, CLOSING))
     assert line in article.body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# echoes of removed furniture
+
+
+def test_the_opening_of_a_removed_call_to_action_goes_too() -> None:
+    echo = "Stay in touch with the harbour."
+    pitch = "Stay in touch with the harbour. Sign up to our weekly newsletter."
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, CLOSING, pitch, echo))
+    assert removed(article)[echo] == ("share", "echo_of_removed_line")
+
+
+def test_a_paragraph_opening_like_a_removed_line_of_a_menu_stays() -> None:
+    echo = "Harbour barrier works and closures"
+    article = clean_article(
+        page(HEADLINE, OPENING, echo, MIDDLE, CLOSING, "News\nHarbour barrier works and closures map\nSport")
+    )
+    assert echo in article.body

@@ -708,3 +708,26 @@ def mark_footer(
             )
         )
     return found
+
+
+# Kinds whose text a page may echo in part elsewhere: the echo is the same furniture.
+_ECHOED_KINDS = frozenset({"share", "related_link", "advert", "video_label", "gallery_label", "byline"})
+MIN_ECHO_WORDS = 3
+
+
+def mark_furniture_echoes(
+    lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()
+) -> Verdicts:
+    """Unclaimed lines that repeat the opening of a line another rule took for a call to action, a teaser
+    or a byline ("Stay in touch." above "Stay in touch. Sign up to our newsletter."; a teaser's headline
+    without its quote): the same furniture, written twice by the page. Returned as that line's verdict."""
+    claimed = [(lines[i].text.casefold(), v) for i, v in verdicts.items() if v.kind in _ECHOED_KINDS]
+    found: Verdicts = {}
+    for ln in content_lines(lines, verdicts, skip):
+        if ln.words < MIN_ECHO_WORDS:
+            continue
+        key = ln.text.casefold()
+        match = next((v for text, v in claimed if text != key and text.startswith(key)), None)
+        if match is not None:
+            found[ln.index] = Verdict(match.kind, "echo_of_removed_line")
+    return found

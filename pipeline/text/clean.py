@@ -21,6 +21,7 @@ from pipeline.text.boilerplate import (
     make_lines,
     mark_caption_heads,
     mark_footer,
+    mark_furniture_echoes,
     mark_list_followers,
     mark_repeats,
     mark_short_runs,
@@ -138,6 +139,7 @@ def classify_lines(lines: list[Line], ref: CleaningReference) -> Classified:
     verdicts |= mark_meta_lines(lines, verdicts, skip=kept | lists)
     verdicts |= mark_subscription_pitches(lines, verdicts, skip=kept | lists)
     verdicts |= mark_footer(lines, verdicts, skip=kept, keep=lists)
+    verdicts |= mark_furniture_echoes(lines, verdicts, skip=kept | lists)
     return Classified(verdicts, head, frozenset(lists))
 
 
