@@ -212,3 +212,26 @@ def test_a_paragraph_opening_like_a_removed_line_of_a_menu_stays() -> None:
         page(HEADLINE, OPENING, echo, MIDDLE, CLOSING, "News\nHarbour barrier works and closures map\nSport")
     )
     assert echo in article.body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# the standfirst written twice
+
+DECK = "Residents have waited ten years for the new barrier on the lower quay"
+
+
+def test_a_standfirst_repeated_before_the_text_is_a_duplicate() -> None:
+    article = clean_article(
+        page(HEADLINE, DECK, "By Ana Ruiz", "May 2, 2019", DECK, OPENING, MIDDLE, CLOSING)
+    )
+    assert article.subtitle == DECK
+    assert DECK not in article.body
+    assert removed(article)[DECK] == ("duplicate_line", "repeat_of_earlier_line")
+
+
+def test_a_standfirst_quoted_again_inside_the_text_stays() -> None:
+    article = clean_article(
+        page(HEADLINE, DECK, "By Ana Ruiz", "May 2, 2019", OPENING, DECK, MIDDLE, CLOSING)
+    )
+    assert article.subtitle == DECK
+    assert DECK in article.body

@@ -18,6 +18,7 @@ from pipeline.text.boilerplate import (
     Verdicts,
     classify_each,
     content_list_lines,
+    is_sentence_like,
     make_lines,
     mark_caption_heads,
     mark_footer,
@@ -95,15 +96,28 @@ BOILERPLATE_SCHEMA: dict[str, pl.DataType] = {
 
 
 def keep_standfirst_repeat(lines: list[Line], verdicts: Verdicts, head: Head) -> Verdicts:
-    """Sites often repeat the standfirst as the first paragraph; that copy is body text, not a duplicate."""
+    """A site may quote its standfirst again inside the text, after paragraphs of it: that copy is body text,
+    not a duplicate. A copy before any paragraph is the masthead written twice (standfirst, byline block,
+    standfirst again) and stays a duplicate."""
     if head.subtitle is None:
         return verdicts
     standfirst = lines[head.subtitle].text.casefold()
     return {
         i: v
         for i, v in verdicts.items()
-        if not (v.kind == "duplicate_line" and lines[i].text.casefold() == standfirst)
+        if not (
+            v.kind == "duplicate_line"
+            and lines[i].text.casefold() == standfirst
+            and _prose_between(lines, verdicts, head.subtitle, i)
+        )
     }
+
+
+def _prose_between(lines: list[Line], verdicts: Verdicts, start: int, end: int) -> bool:
+    """Is there an unclaimed prose line strictly between two indices?"""
+    return any(
+        ln.text and ln.index not in verdicts and is_sentence_like(ln.text) for ln in lines[start + 1 : end]
+    )
 
 
 @dataclass(frozen=True)
