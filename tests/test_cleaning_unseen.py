@@ -69,6 +69,13 @@ def test_steps_between_a_short_sentence_and_a_paragraph_stay() -> None:
         assert step in article.body
 
 
+def test_a_packing_list_with_a_one_word_item_between_a_short_sentence_and_a_paragraph_stays() -> None:
+    items = ["spare rain jacket", "flask of tea", "map", "walking boots"]
+    article = clean_article(page(HEADLINE, OPENING, "We packed light.", "\n".join(items), MIDDLE, CLOSING))
+    for item in items:
+        assert item in article.body
+
+
 def test_one_word_fields_between_a_short_sentence_and_a_paragraph_go() -> None:
     text = page(HEADLINE, OPENING, MIDDLE, "From\nTo\nMessage", "Something went wrong, try again.", CLOSING)
     article = clean_article(text)

@@ -569,10 +569,14 @@ def between_paragraphs(
     return paragraphs == len(frames) or (paragraphs == 1 and _reads_as_text(lines, run))
 
 
+MIN_TEXT_ITEM_WORDS = 2  # on average: "water bottle", "snack bars", "camera" is a packing list
+
+
 def _reads_as_text(lines: list[Line], run: Run) -> bool:
-    """Items of more than one word each: steps, points or a schedule ("Eat every two hours"), not the
-    one-word fields of a form ("From", "To", "Message") or the entries of a menu."""
-    return all(lines[i].words > 1 for i in run.indices)
+    """Items of two words or more on average: steps, points or a packing list ("Eat every two hours"), not
+    the one-word fields of a form ("From", "To", "Message") or the entries of a menu."""
+    words = sum(lines[i].words for i in run.indices)
+    return words >= MIN_TEXT_ITEM_WORDS * len(run.indices)
 
 
 def _is_blank(verdicts: Mapping[int, Verdict], index: int) -> bool:
