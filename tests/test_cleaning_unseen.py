@@ -7,7 +7,7 @@ import pytest
 
 from pipeline.text.boilerplate import is_contact_line, is_sentence_like, without_closing_emoji
 from pipeline.text.clean import CleanedArticle, clean_article
-from pipeline.text.shapes import is_embed_attribution, is_subscription_pitch
+from pipeline.text.shapes import is_embed_attribution, is_reader_pitch
 
 HEADLINE = "Harbour council approves new flood barrier after long debate"
 OPENING = "The harbour council approved a new flood barrier on Tuesday after a debate that lasted six hours."
@@ -169,7 +169,7 @@ def test_a_sentence_with_also_stays() -> None:
 
 
 # ---------------------------------------------------------------------------------------------------------
-# subscription pitches
+# reader pitches: subscribing, following
 
 
 @pytest.mark.parametrize(
@@ -179,25 +179,29 @@ def test_a_sentence_with_also_stays() -> None:
         "Choose a membership that suits you!",
         "Please tick the opt-in box to confirm you would like to subscribe.",
         "An email is on its way to your address: please confirm your subscription.",
+        "Talk to us on Messenger. We answer every weekday.",
+        "Welcome to the harbour deals page, your guide to bargains. Follow us on Instagram.",
     ],
 )
-def test_a_subscription_pitch_goes(line: str) -> None:
-    assert is_subscription_pitch(line)
+def test_a_reader_pitch_goes(line: str) -> None:
+    assert is_reader_pitch(line)
     article = clean_article(page(HEADLINE, OPENING, MIDDLE, line, CLOSING))
-    assert removed(article)[line] == ("share", "subscription_pitch")
+    assert removed(article)[line] == ("share", "reader_pitch")
 
 
 @pytest.mark.parametrize(
     "line",
     [
         "The council said subscriptions to its flood alerts had doubled since the storm.",
+        "The mayor posted the flood map on Facebook on Monday night.",
+        "“Follow us on Twitter for updates,” the council wrote in a letter to residents.",
         "“You can subscribe to the alerts for free,” the mayor told residents at the meeting.",
         "Residents who want the alerts can subscribe on the council website, where you will also find "
         "the maps of every street at risk along the lower quay and the dates of the next public meetings.",
     ],
 )
-def test_sentences_about_subscriptions_stay(line: str) -> None:
-    assert not is_subscription_pitch(line)
+def test_sentences_about_subscriptions_and_platforms_stay(line: str) -> None:
+    assert not is_reader_pitch(line)
     article = clean_article(page(HEADLINE, OPENING, MIDDLE, line, CLOSING))
     assert line in article.body
 

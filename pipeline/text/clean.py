@@ -35,7 +35,7 @@ from pipeline.text.shapes import (
     mark_author_bios,
     mark_comment_section,
     mark_meta_lines,
-    mark_subscription_pitches,
+    mark_reader_pitches,
 )
 from pipeline.text.structure import (
     Head,
@@ -151,7 +151,7 @@ def classify_lines(lines: list[Line], ref: CleaningReference) -> Classified:
     verdicts |= mark_author_bios(lines, verdicts, skip=kept, keep=lists)
     verdicts |= mark_short_runs(lines, verdicts, barriers=kept, keep=lists)
     verdicts |= mark_meta_lines(lines, verdicts, skip=kept | lists)
-    verdicts |= mark_subscription_pitches(lines, verdicts, skip=kept | lists)
+    verdicts |= mark_reader_pitches(lines, verdicts, skip=kept | lists)
     verdicts |= mark_footer(lines, verdicts, skip=kept, keep=lists)
     verdicts |= mark_furniture_echoes(lines, verdicts, skip=kept | lists)
     return Classified(verdicts, head, frozenset(lists))

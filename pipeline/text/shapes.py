@@ -265,34 +265,38 @@ def embedded_posts(lines: list[Line], verdicts: Mapping[int, Verdict]) -> set[in
 
 
 # ---------------------------------------------------------------------------------------------------------
-# Subscription pitches
+# Reader pitches
 
-_SUBSCRIPTION = re.compile(
-    r"(?i)\b(?:subscrib(?:e|ed|ing)|subscriptions?|newsletters?|inbox|opt-in|membership)\b"
+# What a site asks readers to do besides reading: subscribe, or follow it on a platform.
+_PITCH_OBJECT = re.compile(
+    r"(?i)\b(?:subscrib(?:e|ed|ing)|subscriptions?|newsletters?|inbox|opt-in|membership"
+    r"|facebook|twitter|instagram|messenger|whatsapp|youtube|telegram|tiktok|linkedin|pinterest|snapchat"
+    r"|flipboard|podcasts?)\b"
 )
-_READER = re.compile(r"(?i)\b(?:you|your|me)\b")
+_READER_OR_SITE = re.compile(r"(?i)\b(?:you|your|me|us|our)\b")
 _QUOTE_MARK = re.compile(r"[“”\"]")
 MAX_PITCH_WORDS = 30
 
 
-def is_subscription_pitch(text: str) -> bool:
-    """A short line that speaks to the reader about subscribing ("Keep an eye on your inbox", "Choose a
-    membership that suits you", "You have subscribed"): the site's sign-up box, in any wording. A quotation
-    (someone speaking about subscriptions in the article) is not one."""
+def is_reader_pitch(text: str) -> bool:
+    """A short line in which the site speaks to the reader about subscribing or following it ("Keep an eye on
+    your inbox", "Choose a membership that suits you", "Chat with us on Messenger"): a sign-up box or a
+    social call to action, in any wording. A quotation (someone in the article speaking of newsletters or
+    Twitter) is not one."""
     return (
         len(text.split()) <= MAX_PITCH_WORDS
-        and bool(_SUBSCRIPTION.search(text))
-        and bool(_READER.search(text))
+        and bool(_PITCH_OBJECT.search(text))
+        and bool(_READER_OR_SITE.search(text))
         and not _QUOTE_MARK.search(text)
     )
 
 
-def mark_subscription_pitches(
+def mark_reader_pitches(
     lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()
 ) -> Verdicts:
-    """Subscription pitches among the lines no rule has claimed (`skip`: title, standfirst, list items)."""
+    """Reader pitches among the lines no rule has claimed (`skip`: title, standfirst, list items)."""
     return {
-        ln.index: Verdict("share", "subscription_pitch")
+        ln.index: Verdict("share", "reader_pitch")
         for ln in content_lines(lines, verdicts, skip)
-        if is_subscription_pitch(ln.text)
+        if is_reader_pitch(ln.text)
     }
