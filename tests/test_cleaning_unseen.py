@@ -5,7 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.text.boilerplate import is_contact_line, is_sentence_like, without_closing_emoji
+from pipeline.text.boilerplate import (
+    is_contact_line,
+    is_machine_text,
+    is_sentence_like,
+    without_closing_emoji,
+)
 from pipeline.text.clean import CleanedArticle, clean_article
 from pipeline.text.shapes import is_embed_attribution, is_reader_pitch
 
@@ -246,3 +251,34 @@ def test_a_standfirst_quoted_again_inside_the_text_stays() -> None:
     )
     assert article.subtitle == DECK
     assert DECK in article.body
+
+
+# ---------------------------------------------------------------------------------------------------------
+# text the page's code left behind
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "quay_photo_03_en",
+        "%2Fnews%2Fharbour-barrier-2019%2F",
+        "https://harbour.example/uploads/2019/05/quay_03.jpg 800 600 siteadmin https://harbour.example/logo.png",
+    ],
+)
+def test_machine_text_goes(line: str) -> None:
+    assert is_machine_text(line)
+    article = clean_article(page(HEADLINE, OPENING, MIDDLE, line, CLOSING))
+    assert removed(article)[line] == ("markup", "machine_text")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Route 66",
+        "B-52",
+        "2019-20",
+        "The plans are at https://harbour.example/plans and www.harbour.example/maps.",
+    ],
+)
+def test_words_with_digits_or_links_in_text_are_not_machine_text(line: str) -> None:
+    assert not is_machine_text(line)

@@ -191,6 +191,18 @@ def is_byline(text: str) -> bool:
     return not _SENTENCE_END.search(text) or text.endswith(("ago", "Jr.", "Sr."))
 
 
+_MACHINE_TOKEN = re.compile(r"^(?=\S*[_%])(?=\S*\d)[\w%.-]+$")  # "img_0412_en", "%2Fsport%2F2019"
+_URL = r"(?:https?://|www\.)\S+"
+_URL_LED = re.compile(rf"^{_URL}\s.*{_URL}")
+
+
+def is_machine_text(text: str) -> bool:
+    """Text a page's code left behind, not words for a reader: a lone file name or encoded path (a word with
+    underscores or percent codes and digits), or a line that opens with a link and holds another one (an
+    image record: address, size, uploader, address)."""
+    return bool(_MACHINE_TOKEN.match(text) or _URL_LED.match(text))
+
+
 _EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
 MAX_CONTACT_WORDS = 10
 
@@ -246,6 +258,8 @@ def classify_line(text: str, ref: CleaningReference) -> Verdict | None:
         return Verdict("byline", "by_name")
     if is_contact_line(text):
         return Verdict("byline", "contact_email")
+    if is_machine_text(text):
+        return Verdict("markup", "machine_text")
     if is_date_line(text):
         return Verdict("timestamp", "labelled_date" if _DATE_PREFIX.match(text) else "date_line")
     return None
