@@ -73,7 +73,7 @@ _TRAILING_EMOJI = re.compile(r"(?:\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\
 
 def without_closing_emoji(text: str) -> str:
     """The line with its closing emoji read as punctuation: dropped after a final mark ("See you! [smile]"),
-    a full stop in place of one when the line is as long as a sentence ("... this weekend [wink]")."""
+    a full stop in place of one when the line is as long as a sentence ("... on Saturday [wink]")."""
     bare = _TRAILING_EMOJI.sub("", text)
     if not bare or bare == text or _SENTENCE_END.search(bare) or bare.endswith(":"):
         return bare or text
@@ -191,7 +191,7 @@ def is_byline(text: str) -> bool:
     return not _SENTENCE_END.search(text) or text.endswith(("ago", "Jr.", "Sr."))
 
 
-_MACHINE_TOKEN = re.compile(r"^(?=\S*[_%])(?=\S*\d)[\w%.-]+$")  # "img_0412_en", "%2Fsport%2F2019"
+_MACHINE_TOKEN = re.compile(r"^(?=\S*[_%])(?=\S*\d)[\w%.-]+$")  # "img_0412_large", "%2Fsport%2F2019"
 _URL = r"(?:https?://|www\.)\S+"
 _URL_LED = re.compile(rf"^{_URL}\s.*{_URL}")
 
@@ -583,12 +583,12 @@ def between_paragraphs(
     return paragraphs == len(frames) or (paragraphs == 1 and _reads_as_text(lines, run))
 
 
-MIN_TEXT_ITEM_WORDS = 2  # on average: "water bottle", "snack bars", "camera" is a packing list
+MIN_TEXT_ITEM_WORDS = 2  # on average: "rain jacket", "flask of tea", "map" is a packing list
 
 
 def _reads_as_text(lines: list[Line], run: Run) -> bool:
-    """Items of two words or more on average: steps, points or a packing list ("Eat every two hours"), not
-    the one-word fields of a form ("From", "To", "Message") or the entries of a menu."""
+    """Items of two words or more on average: steps, points or a packing list ("Stir for a minute"), not
+    the one-word fields of a form ("Name", "City", "Postcode") or the entries of a menu."""
     words = sum(lines[i].words for i in run.indices)
     return words >= MIN_TEXT_ITEM_WORDS * len(run.indices)
 
@@ -737,8 +737,9 @@ def mark_furniture_echoes(
     lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()
 ) -> Verdicts:
     """Unclaimed lines that repeat the opening of a line another rule took for a call to action, a teaser
-    or a byline ("Stay in touch." above "Stay in touch. Sign up to our newsletter."; a teaser's headline
-    without its quote): the same furniture, written twice by the page. Returned as that line's verdict."""
+    or a byline ("Never miss a tide." above "Never miss a tide. Join the harbour letter."; a teaser's
+    headline without its quote): the same furniture, written twice by the page. Returned as that line's
+    verdict."""
     claimed = [(lines[i].text.casefold(), v) for i, v in verdicts.items() if v.kind in _ECHOED_KINDS]
     found: Verdicts = {}
     for ln in content_lines(lines, verdicts, skip):

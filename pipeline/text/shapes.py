@@ -279,8 +279,8 @@ MAX_PITCH_WORDS = 30
 
 
 def is_reader_pitch(text: str) -> bool:
-    """A short line in which the site speaks to the reader about subscribing or following it ("Keep an eye on
-    your inbox", "Choose a membership that suits you", "Chat with us on Messenger"): a sign-up box or a
+    """A short line in which the site speaks to the reader about subscribing or following it ("Harbour news in
+    your inbox", "Become a member and save", "Message us on WhatsApp"): a sign-up box or a
     social call to action, in any wording. A quotation (someone in the article speaking of newsletters or
     Twitter) is not one."""
     return (
