@@ -200,6 +200,9 @@ def test_a_reader_pitch_goes(line: str) -> None:
         "The council said subscriptions to its flood alerts had doubled since the storm.",
         "The mayor posted the flood map on Facebook on Monday night.",
         "“Follow us on Twitter for updates,” the council wrote in a letter to residents.",
+        "''Our inbox is full of flood photos,'' the harbour master said on Monday.",
+        "She said your neighbours can join the newsletter too.",
+        "See you at the quay! pic.twitter.com/abc123",
         "“You can subscribe to the alerts for free,” the mayor told residents at the meeting.",
         "Residents who want the alerts can subscribe on the council website, where you will also find "
         "the maps of every street at risk along the lower quay and the dates of the next public meetings.",

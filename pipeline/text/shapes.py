@@ -267,27 +267,29 @@ def embedded_posts(lines: list[Line], verdicts: Mapping[int, Verdict]) -> set[in
 # ---------------------------------------------------------------------------------------------------------
 # Reader pitches
 
-# What a site asks readers to do besides reading: subscribe, or follow it on a platform.
+# What a site asks readers to do besides reading: subscribe, or follow it on a platform. A platform's name
+# inside an address ("pic.twitter.com") does not count.
 _PITCH_OBJECT = re.compile(
-    r"(?i)\b(?:subscrib(?:e|ed|ing)|subscriptions?|newsletters?|inbox|opt-in|membership"
+    r"(?i)(?<![\w./])(?:subscrib(?:e|ed|ing)|subscriptions?|newsletters?|inbox|opt-in|membership"
     r"|facebook|twitter|instagram|messenger|whatsapp|youtube|telegram|tiktok|linkedin|pinterest|snapchat"
-    r"|flipboard|podcasts?)\b"
+    r"|flipboard|podcasts?)\b(?!\.\w)"
 )
 _READER_OR_SITE = re.compile(r"(?i)\b(?:you|your|me|us|our)\b")
-_QUOTE_MARK = re.compile(r"[“”\"]")
+# Signs of the article's own text: a quotation, a reported statement, a link (an embedded post).
+_REPORTED = re.compile(r"[“”\"]|''|\b(?:said|says|wrote|writes|told|tweeted)\b|https?://|www\.")
 MAX_PITCH_WORDS = 30
 
 
 def is_reader_pitch(text: str) -> bool:
     """A short line in which the site speaks to the reader about subscribing or following it ("Harbour news in
-    your inbox", "Become a member and save", "Message us on WhatsApp"): a sign-up box or a
-    social call to action, in any wording. A quotation (someone in the article speaking of newsletters or
-    Twitter) is not one."""
+    your inbox", "Become a member and save", "Message us on WhatsApp"): a sign-up box or a social call to
+    action, in any wording. A quotation, a reported statement or a line with a link (someone in the article
+    speaking of newsletters or Twitter, an embedded post) is not one."""
     return (
         len(text.split()) <= MAX_PITCH_WORDS
         and bool(_PITCH_OBJECT.search(text))
         and bool(_READER_OR_SITE.search(text))
-        and not _QUOTE_MARK.search(text)
+        and not _REPORTED.search(text)
     )
 
 
