@@ -2,11 +2,12 @@
 
 Classification runs in passes over the lines of one article. The first pass looks at each line alone
 (seed patterns from `seeds/boilerplate_patterns.csv` plus a few generic shapes: blank, symbol-only, date,
-byline, list label). Later passes use context: repeats of earlier lines, lists that follow a "Related"
-label, and runs of short headline-like lines (navigation). Lists that belong to the article (introduced by
-a colon, bulleted, or shaped like data: fixtures, rankings, "label - value" pairs) are found first and no
-navigation or footer rule may take them. Each pass only labels lines that are still unlabelled, so the first
-rule that fires is the one recorded.
+byline, the writer's e-mail contact line, text left by the page's code, list label). Later passes use context:
+repeats of earlier lines, lists that follow a "Related" label, runs of short headline-like lines (navigation),
+and echoes of lines already taken for calls to action or teasers. Lists that belong to the article
+(introduced by a colon, bulleted, or shaped like data: fixtures, rankings, "label - value" pairs) are found
+first and no navigation or footer rule may take them. Each pass only labels lines that are still unlabelled,
+so the first rule that fires is the one recorded.
 """
 
 from __future__ import annotations

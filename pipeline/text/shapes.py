@@ -1,4 +1,5 @@
-"""Shapes of page furniture that hold across sites: post-meta lines, comment sections and author bios.
+"""Shapes of page furniture that hold across sites: post-meta lines, comment sections, author bios and reader
+pitches; and one shape of content that menu rules must not take, embedded posts.
 
 Each signal is a shape (how the line is built) and, where the shape alone is not enough, a position (before
 the first paragraph, after the last one, in the second half of the page). None names a site.
@@ -10,6 +11,10 @@ the first paragraph, after the last one, in the second half of the page). None n
   pm said:", "someuser says:", "Leave a comment", "Comments are closed."); what follows it is not the article;
 - author bio: near the end, a third-person sentence about the writer ("Ana Ruiz is a senior editor at ...",
   "Staff columnist Ana Ruiz writes ...", or the byline's name followed by a verb: "Ana covers ...");
+- embedded post: a social post quoted in the text, signed "— Ana Ruiz (@anaruiz) May 2, 2019"; the signature
+  and the post above it are content;
+- reader pitch: a short line in which the site asks the reader to subscribe or to follow it on a platform
+  ("Harbour news in your inbox", "Message us on WhatsApp"), never a quotation or a reported statement.
 """
 
 from __future__ import annotations
