@@ -120,8 +120,10 @@ def test_two_bullets_after_the_last_paragraph_stay_but_a_lone_trailing_bullet_go
     text = report("• Rovers v Athletic", "• Northgate v Eastfield")
     article = clean_article(text)
     assert article.removed == ()
-    lone = clean_article(report() + "\n• Email: jsmith@example.com | Twitter: jsmith\n")
+    lone = clean_article(report() + "\n• Twitter: jsmith | Instagram: jsmith\n")
     assert [r.kind for r in lone.removed] == ["footer"]
+    with_address = clean_article(report() + "\n• Email: jsmith@example.com | Twitter: jsmith\n")
+    assert [r.kind for r in with_address.removed] == ["byline"]  # the contact line rule takes it first
 
 
 @pytest.mark.parametrize(

@@ -2,11 +2,12 @@
 
 Classification runs in passes over the lines of one article. The first pass looks at each line alone
 (seed patterns from `seeds/boilerplate_patterns.csv` plus a few generic shapes: blank, symbol-only, date,
-byline, list label). Later passes use context: repeats of earlier lines, lists that follow a "Related"
-label, and runs of short headline-like lines (navigation). Lists that belong to the article (introduced by
-a colon, bulleted, or shaped like data: fixtures, rankings, "label - value" pairs) are found first and no
-navigation or footer rule may take them. Each pass only labels lines that are still unlabelled, so the first
-rule that fires is the one recorded.
+byline, the writer's e-mail contact line, text left by the page's code, list label). Later passes use context:
+repeats of earlier lines, lists that follow a "Related" label, runs of short headline-like lines (navigation),
+and echoes of lines already taken for calls to action or teasers. Lists that belong to the article
+(introduced by a colon, bulleted, or shaped like data: fixtures, rankings, "label - value" pairs) are found
+first and no navigation or footer rule may take them. Each pass only labels lines that are still unlabelled,
+so the first rule that fires is the one recorded.
 """
 
 from __future__ import annotations
@@ -67,10 +68,22 @@ LETTER = re.compile(r"[^\W\d_]")
 
 LONG_LINE_WORDS = 25  # a line this long is a paragraph even without final punctuation
 SHORT_QUESTION_WORDS = 8  # "How is the disease spread?" is a subheading, not a sentence
+# Emoji, modifiers and joiners: blog posts close sentences with them, after the final mark or instead of it.
+_TRAILING_EMOJI = re.compile(r"(?:\s*[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D])+$")
+
+
+def without_closing_emoji(text: str) -> str:
+    """The line with its closing emoji read as punctuation: dropped after a final mark ("See you! [smile]"),
+    a full stop in place of one when the line is as long as a sentence ("... on Saturday [wink]")."""
+    bare = _TRAILING_EMOJI.sub("", text)
+    if not bare or bare == text or _SENTENCE_END.search(bare) or bare.endswith(":"):
+        return bare or text
+    return bare + "." if len(bare.split()) >= SHORT_QUESTION_WORDS else bare
 
 
 def is_sentence_like(text: str) -> bool:
     """Does the line read as running prose (a paragraph) rather than a headline, label or link?"""
+    text = without_closing_emoji(text)
     words = len(text.split())
     if words >= LONG_LINE_WORDS:
         return True
@@ -179,6 +192,29 @@ def is_byline(text: str) -> bool:
     return not _SENTENCE_END.search(text) or text.endswith(("ago", "Jr.", "Sr."))
 
 
+_MACHINE_TOKEN = re.compile(r"^(?=\S*[_%])(?=\S*\d)[\w%.-]+$")  # "img_0412_large", "%2Fsport%2F2019"
+_URL = r"(?:https?://|www\.)\S+"
+_URL_LED = re.compile(rf"^{_URL}\s.*{_URL}")
+
+
+def is_machine_text(text: str) -> bool:
+    """Text a page's code left behind, not words for a reader: a lone file name or encoded path (a word with
+    underscores or percent codes and digits), or a line that opens with a link and holds another one (an
+    image record: address, size, uploader, address)."""
+    return bool(_MACHINE_TOKEN.match(text) or _URL_LED.match(text))
+
+
+_EMAIL = re.compile(r"[\w.%+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}")
+MAX_CONTACT_WORDS = 10
+
+
+def is_contact_line(text: str) -> bool:
+    """The writer's address under an article ("Write to Ana Ruiz at ana@example.com", "ana@example.com
+    @anaruiz"): a short line with an e-mail address that is not a sentence. A sentence that gives an address
+    ("Email the writer at ... if you know more.") is the article's own text."""
+    return bool(_EMAIL.search(text)) and len(text.split()) <= MAX_CONTACT_WORDS and not is_sentence_like(text)
+
+
 # ---------------------------------------------------------------------------------------------------------
 # Pass 1: each line alone
 
@@ -221,6 +257,10 @@ def classify_line(text: str, ref: CleaningReference) -> Verdict | None:
         return Verdict("credit", "agency_only")  # "Getty", "Shutterstock": a picture credit on its own line
     if is_byline(text):
         return Verdict("byline", "by_name")
+    if is_contact_line(text):
+        return Verdict("byline", "contact_email")
+    if is_machine_text(text):
+        return Verdict("markup", "machine_text")
     if is_date_line(text):
         return Verdict("timestamp", "labelled_date" if _DATE_PREFIX.match(text) else "date_line")
     return None
@@ -531,14 +571,27 @@ def between_paragraphs(
     inside = (verdicts.get(i) for i in range(run.indices[0], run.indices[-1] + 1))
     if any(v is not None and v.kind not in _LIST_INNER_KINDS for v in inside):
         return False  # a credit, byline, date or share line among the items: page furniture
-    return all(
+    frames = (before[-1], after[0])
+    if not all(
         ln.index not in verdicts
         and ln.index not in barrier_set
         and is_sentence_like(ln.text)
-        and ln.words >= MIN_FRAME_WORDS
         and not is_bullet(ln.text)
-        for ln in (before[-1], after[0])
-    )
+        for ln in frames
+    ):
+        return False
+    paragraphs = sum(1 for ln in frames if ln.words >= MIN_FRAME_WORDS)
+    return paragraphs == len(frames) or (paragraphs == 1 and _reads_as_text(lines, run))
+
+
+MIN_TEXT_ITEM_WORDS = 2  # on average: "rain jacket", "flask of tea", "map" is a packing list
+
+
+def _reads_as_text(lines: list[Line], run: Run) -> bool:
+    """Items of two words or more on average: steps, points or a packing list ("Stir for a minute"), not
+    the one-word fields of a form ("Name", "City", "Postcode") or the entries of a menu."""
+    words = sum(lines[i].words for i in run.indices)
+    return words >= MIN_TEXT_ITEM_WORDS * len(run.indices)
 
 
 def _is_blank(verdicts: Mapping[int, Verdict], index: int) -> bool:
@@ -673,4 +726,28 @@ def mark_footer(
                 keep=kept,
             )
         )
+    return found
+
+
+# Kinds whose text a page may echo in part elsewhere: the echo is the same furniture.
+_ECHOED_KINDS = frozenset({"share", "related_link", "advert", "video_label", "gallery_label", "byline"})
+MIN_ECHO_WORDS = 3
+
+
+def mark_furniture_echoes(
+    lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()
+) -> Verdicts:
+    """Unclaimed lines that repeat the opening of a line another rule took for a call to action, a teaser
+    or a byline ("Never miss a tide." above "Never miss a tide. Join the harbour letter."; a teaser's
+    headline without its quote): the same furniture, written twice by the page. Returned as that line's
+    verdict."""
+    claimed = [(lines[i].text.casefold(), v) for i, v in verdicts.items() if v.kind in _ECHOED_KINDS]
+    found: Verdicts = {}
+    for ln in content_lines(lines, verdicts, skip):
+        if ln.words < MIN_ECHO_WORDS:
+            continue
+        key = ln.text.casefold()
+        match = next((v for text, v in claimed if text != key and text.startswith(key)), None)
+        if match is not None:
+            found[ln.index] = Verdict(match.kind, "echo_of_removed_line")
     return found

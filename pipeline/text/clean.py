@@ -18,9 +18,11 @@ from pipeline.text.boilerplate import (
     Verdicts,
     classify_each,
     content_list_lines,
+    is_sentence_like,
     make_lines,
     mark_caption_heads,
     mark_footer,
+    mark_furniture_echoes,
     mark_list_followers,
     mark_repeats,
     mark_short_runs,
@@ -28,7 +30,13 @@ from pipeline.text.boilerplate import (
 from pipeline.text.normalise import split_lines
 from pipeline.text.reference import CleaningReference, load_reference
 from pipeline.text.repetition import candidate_keys, find_site_repeats, mark_site_repeats
-from pipeline.text.shapes import mark_author_bios, mark_comment_section, mark_meta_lines
+from pipeline.text.shapes import (
+    embedded_posts,
+    mark_author_bios,
+    mark_comment_section,
+    mark_meta_lines,
+    mark_reader_pitches,
+)
 from pipeline.text.structure import (
     Head,
     find_dates,
@@ -88,15 +96,28 @@ BOILERPLATE_SCHEMA: dict[str, pl.DataType] = {
 
 
 def keep_standfirst_repeat(lines: list[Line], verdicts: Verdicts, head: Head) -> Verdicts:
-    """Sites often repeat the standfirst as the first paragraph; that copy is body text, not a duplicate."""
+    """A site may quote its standfirst again inside the text, after paragraphs of it: that copy is body text,
+    not a duplicate. A copy before any paragraph is the masthead written twice (standfirst, byline block,
+    standfirst again) and stays a duplicate."""
     if head.subtitle is None:
         return verdicts
     standfirst = lines[head.subtitle].text.casefold()
     return {
         i: v
         for i, v in verdicts.items()
-        if not (v.kind == "duplicate_line" and lines[i].text.casefold() == standfirst)
+        if not (
+            v.kind == "duplicate_line"
+            and lines[i].text.casefold() == standfirst
+            and _prose_between(lines, verdicts, head.subtitle, i)
+        )
     }
+
+
+def _prose_between(lines: list[Line], verdicts: Verdicts, start: int, end: int) -> bool:
+    """Is there an unclaimed prose line strictly between two indices?"""
+    return any(
+        ln.text and ln.index not in verdicts and is_sentence_like(ln.text) for ln in lines[start + 1 : end]
+    )
 
 
 @dataclass(frozen=True)
@@ -124,13 +145,15 @@ def classify_lines(lines: list[Line], ref: CleaningReference) -> Classified:
     kept = {i for i in (head.title, head.subtitle) if i is not None}
     verdicts |= mark_masthead(lines, verdicts, head)
     verdicts |= mark_list_followers(lines, verdicts, skip=kept)
-    lists = content_list_lines(lines, verdicts, barriers=kept)
+    lists = content_list_lines(lines, verdicts, barriers=kept) | embedded_posts(lines, verdicts)
     verdicts = {i: v for i, v in verdicts.items() if i not in lists}  # list items a caption rule took
     verdicts |= mark_comment_section(lines, verdicts, skip=kept, keep=lists)
     verdicts |= mark_author_bios(lines, verdicts, skip=kept, keep=lists)
     verdicts |= mark_short_runs(lines, verdicts, barriers=kept, keep=lists)
     verdicts |= mark_meta_lines(lines, verdicts, skip=kept | lists)
+    verdicts |= mark_reader_pitches(lines, verdicts, skip=kept | lists)
     verdicts |= mark_footer(lines, verdicts, skip=kept, keep=lists)
+    verdicts |= mark_furniture_echoes(lines, verdicts, skip=kept | lists)
     return Classified(verdicts, head, frozenset(lists))
 
 

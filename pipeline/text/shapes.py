@@ -1,4 +1,5 @@
-"""Shapes of page furniture that hold across sites: post-meta lines, comment sections and author bios.
+"""Shapes of page furniture that hold across sites: post-meta lines, comment sections, author bios and reader
+pitches; and one shape of content that menu rules must not take, embedded posts.
 
 Each signal is a shape (how the line is built) and, where the shape alone is not enough, a position (before
 the first paragraph, after the last one, in the second half of the page). None names a site.
@@ -10,6 +11,10 @@ the first paragraph, after the last one, in the second half of the page). None n
   pm said:", "someuser says:", "Leave a comment", "Comments are closed."); what follows it is not the article;
 - author bio: near the end, a third-person sentence about the writer ("Ana Ruiz is a senior editor at ...",
   "Staff columnist Ana Ruiz writes ...", or the byline's name followed by a verb: "Ana covers ...");
+- embedded post: a social post quoted in the text, signed "— Ana Ruiz (@anaruiz) May 2, 2019"; the signature
+  and the post above it are content;
+- reader pitch: a short line in which the site asks the reader to subscribe or to follow it on a platform
+  ("Harbour news in your inbox", "Message us on WhatsApp"), never a quotation or a reported statement.
 """
 
 from __future__ import annotations
@@ -226,4 +231,79 @@ def mark_author_bios(
         ln.index: Verdict("byline", "author_bio")
         for ln in prose[-BIO_TAIL_PROSE:]
         if ln.index >= half and is_author_bio(ln.text, authors)
+    }
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Embedded posts
+
+# "— Ana Ruiz (@anaruiz) May 2, 2019": the attribution line a social-media embed puts under the post's text.
+_EMBED_ATTRIBUTION = re.compile(r"^[—–-]\s*(?P<name>[^()]{1,60}?)\s*\(@\w{1,30}\)\s+(?P<when>.{4,40})$")
+
+
+def is_embed_attribution(text: str) -> bool:
+    """The signature of an embedded post: a dash, the account's name and handle, and the post's date."""
+    match = _EMBED_ATTRIBUTION.match(text)
+    return bool(match) and is_date_line(match.group("when"))
+
+
+_EMBED_TEXT_RECLAIMABLE = frozenset({"duplicate_line"})
+
+
+def embedded_posts(lines: list[Line], verdicts: Mapping[int, Verdict]) -> set[int]:
+    """Lines of posts quoted in the article: each attribution line and the post's text right above it (short
+    and unpunctuated as posts are, or a repeat of an earlier post). They are content, not a menu or a
+    duplicate, though no rule should take them for one."""
+    found: set[int] = set()
+    non_empty = [ln for ln in lines if ln.text and not ln.is_separator]
+    for position, line in enumerate(non_empty):
+        if not is_embed_attribution(line.text):
+            continue
+        found.add(line.index)
+        if position == 0:
+            continue
+        above = non_empty[position - 1]
+        verdict = verdicts.get(above.index)
+        if verdict is None or verdict.kind in _EMBED_TEXT_RECLAIMABLE:
+            found.add(above.index)
+    return found
+
+
+# ---------------------------------------------------------------------------------------------------------
+# Reader pitches
+
+# What a site asks readers to do besides reading: subscribe, or follow it on a platform. A platform's name
+# inside an address ("pic.twitter.com") does not count.
+_PITCH_OBJECT = re.compile(
+    r"(?i)(?<![\w./])(?:subscrib(?:e|ed|ing)|subscriptions?|newsletters?|inbox|opt-in|membership"
+    r"|facebook|twitter|instagram|messenger|whatsapp|youtube|telegram|tiktok|linkedin|pinterest|snapchat"
+    r"|flipboard|podcasts?)\b(?!\.\w)"
+)
+_READER_OR_SITE = re.compile(r"(?i)\b(?:you|your|me|us|our)\b")
+# Signs of the article's own text: a quotation, a reported statement, a link (an embedded post).
+_REPORTED = re.compile(r"[“”\"]|''|\b(?:said|says|wrote|writes|told|tweeted)\b|https?://|www\.")
+MAX_PITCH_WORDS = 30
+
+
+def is_reader_pitch(text: str) -> bool:
+    """A short line in which the site speaks to the reader about subscribing or following it ("Harbour news in
+    your inbox", "Become a member and save", "Message us on WhatsApp"): a sign-up box or a social call to
+    action, in any wording. A quotation, a reported statement or a line with a link (someone in the article
+    speaking of newsletters or Twitter, an embedded post) is not one."""
+    return (
+        len(text.split()) <= MAX_PITCH_WORDS
+        and bool(_PITCH_OBJECT.search(text))
+        and bool(_READER_OR_SITE.search(text))
+        and not _REPORTED.search(text)
+    )
+
+
+def mark_reader_pitches(
+    lines: list[Line], verdicts: Mapping[int, Verdict], skip: Iterable[int] = ()
+) -> Verdicts:
+    """Reader pitches among the lines no rule has claimed (`skip`: title, standfirst, list items)."""
+    return {
+        ln.index: Verdict("share", "reader_pitch")
+        for ln in content_lines(lines, verdicts, skip)
+        if is_reader_pitch(ln.text)
     }
