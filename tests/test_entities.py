@@ -228,17 +228,16 @@ def test_a_one_word_organisation_the_model_tagged_once_is_that_entity_everywhere
 
     body = (
         "The Liberals launched a housing plan on Monday.\n\n"
-        "Central to the Liberals’ pitch is a promise that rents will fall for Scots’ families. "
-        "Most new homes, they say, will be built near the Toronto Liberals’ old railway lines."
+        "Behind the Liberals’ offer of a cheaper bus pass is a plan to win over Scots’ students. "
+        "Every route, they say, will run until midnight, as the Toronto Liberals’ old scheme did."
     )
     doc = nlp(paragraph_doc(nlp, body))
-    first = next(e for e in doc.ents if e.text == "Liberals")
-    scots = next(t for t in doc if t.text == "Scots")
-    doc.ents = [first, doc.char_span(scots.idx, scots.idx + len("Scots"), label="NORP")]  # model missed one
+    tagged = [("Liberals", "ORG"), ("Scots", "NORP")]  # the model tags each once, as it may
+    doc.ents = [doc.char_span(body.index(w), body.index(w) + len(w), label=label) for w, label in tagged]
     ents = article_entities(doc, load_reference())
     liberals = [m for m in ents.mentions if m.text == "Liberals"]
     assert len(liberals) == 2  # the repeat is found; the word inside 'Toronto Liberals' is not
     assert len({m.entity_id for m in liberals}) == 1
     quotes = article_quotes(doc, ents, load_reference())
-    quote = next(q for q in quotes if "new homes" in doc.text[q.start : q.end])
+    quote = next(q for q in quotes if "Every route" in doc.text[q.start : q.end])
     assert quote.speaker == "Liberals"  # 'they' is the party the paragraph is about, not the Scots

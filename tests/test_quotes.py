@@ -800,13 +800,13 @@ def test_two_apostrophes_mark_a_quote_as_typewriter_text_writes_it(nlp):
 def test_a_cue_after_a_finished_quote_reports_its_own_clause(nlp):
     body = (
         "Mayor Rosa Lind spoke on Friday.\n\n"
-        "The mayor issued a statement condemning “what looks like a deliberate attack on the depot.” "
-        "She said she had asked her staff to contact the state police about the search."
+        "The mayor put out a notice about “a broken water main under the square.” "
+        "She said she had asked the city crews to close the square until the pipe is mended."
     )
     quotes = quotes_of(nlp, body)
-    reported = find(quotes, "she had asked her staff")
+    reported = find(quotes, "she had asked the city crews")
     assert reported["quote_type"] == "indirect" and reported["speaker"] == "Rosa Lind"
-    assert not any("deliberate attack" in q["text"] and q["cue"] == "said" for q in quotes)
+    assert not any("water main" in q["text"] and q["cue"] == "said" for q in quotes)
 
 
 def test_a_cue_set_off_by_commas_reports_the_sentence_it_interrupts(nlp):
@@ -824,39 +824,39 @@ def test_a_cue_set_off_by_commas_reports_the_sentence_it_interrupts(nlp):
 def test_a_quoted_phrase_before_a_cue_with_its_own_clause_is_not_what_was_said(nlp):
     body = (
         "Owen Falk will not attend the convention.\n\n"
-        "Citing “obligations at home,” the spokeswoman for the former governor told reporters that Falk "
-        "would stay in Denver with his daughter."
+        "Pleading “a family emergency,” the coach's assistant told the club that Falk would miss the "
+        "derby in Leeds."
     )
     quotes = quotes_of(nlp, body)
-    reported = find(quotes, "would stay in Denver")
+    reported = find(quotes, "would miss the derby")
     assert reported["quote_type"] == "indirect" and reported["cue"] == "told"
-    assert not any("obligations" in q["text"] and q["cue"] == "told" for q in quotes)
+    assert not any("emergency" in q["text"] and q["cue"] == "told" for q in quotes)
 
 
 def test_the_name_in_a_quotes_frame_speaks_when_the_parse_hangs_it_elsewhere(nlp):
     # surnames ending in -ly are parsed as adverbs in a frame; the article knows them as people
     body = (
         "Tomas Brierly, a longtime data analyst, and Ana Hensly, a senior adviser, met the board.\n\n"
-        "“Having access to the file and two people who understand it is valuable,” said Brierly, "
-        "explaining he worked more closely with the state office.\n\n"
+        "“Keeping the archive open and two clerks who know it is worth the money,” said Brierly, "
+        "explaining he worked more closely with the county office.\n\n"
         "“There is a severe disconnect between this office and our staff,” said Hensly on the radio."
     )
     quotes = quotes_of(nlp, body)
-    assert find(quotes, "Having access to the file")["speaker"] == "Tomas Brierly"
+    assert find(quotes, "Keeping the archive open")["speaker"] == "Tomas Brierly"
     assert find(quotes, "severe disconnect")["speaker"] == "Ana Hensly"
 
 
 def test_a_statement_the_parse_split_in_two_is_reported_whole(nlp):
     body = (
-        "Lena Ortiz spoke at the school on Monday.\n\n"
-        "Ortiz said it’s “not that there shouldn’t be tests, not that there shouldn’t be measures.”"
+        "Lena Ortiz spoke at the pier on Monday.\n\n"
+        "Ortiz said it’s “not that the ferry is slow, not that the fares are high.”"
     )
-    quote = find(quotes_of(nlp, body), "not that there shouldn’t be tests")
+    quote = find(quotes_of(nlp, body), "not that the ferry is slow")
     assert quote["speaker"] == "Lena Ortiz"
-    assert "measures" in quote["text"]
+    assert "fares are high" in quote["text"]
 
 
 def test_a_year_cut_short_never_opens_a_quote(nlp):
-    body = "Hank Jonas said in ‘08 that the early support of rural voters threw old assumptions into doubt."
-    quote = find(quotes_of(nlp, body), "the early support of rural voters")
+    body = "Hank Jonas said in ‘98 that the new bridge cut the drive to the coast by an hour."
+    quote = find(quotes_of(nlp, body), "the new bridge cut the drive")
     assert quote["quote_type"] == "indirect" and quote["speaker"] == "Hank Jonas"
