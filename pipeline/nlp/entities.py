@@ -478,7 +478,7 @@ def recover_surnames(
 ) -> list[Mention]:
     """Proper-noun tokens spaCy missed that repeat a known person's surname ('Blinken reiterated'), the
     name of a speaker it missed ('Okafor said' … 'sent to Okafor'), or a one-word organisation or group
-    it found once ('The Liberals unveiled …' … 'the Liberals’ hopes'): one name, one entity, all through
+    it found once ('The Liberals launched …' … 'the Liberals’ offer'): one name, one entity, all through
     the article."""
     person_words = {w for m in mentions if m.label == PERSON for w in m.key}
     labels = {

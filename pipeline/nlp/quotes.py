@@ -337,8 +337,7 @@ def cue_after(ctx: Context, m: Marked) -> Token | None:
     first = token_after(ctx, m)
     if first >= len(doc):
         return None
-    ends_sentence = ctx.text[m.start : m.end].rstrip().endswith(".")
-    window = 3 if ends_sentence else CUE_AFTER_WINDOW
+    window = 3 if ctx.text[m.start : m.end].rstrip().endswith(".") else CUE_AFTER_WINDOW
     # the window ends with the sentence; found token by token, as `Token.sent` walks the whole sentence
     # (in a 50,000-character paragraph without a full stop that made the quotes quadratic: found by fuzzing)
     for i in range(first, min(first + window, len(doc))):
@@ -710,7 +709,7 @@ def direct_quotes(ctx: Context, items: list[tuple[Marked, Token | None, bool]]) 
 
 
 def frame_name(ctx: Context, m: Marked, verb: Token) -> int | None:
-    """'“…,” said Skelly, explaining …', '“…,” Flynn, an adviser, said': when the parse hung the name
+    """'“…,” said Brierly, explaining …', '“…,” Hensly, an adviser, said': when the parse hung the name
     of a quote's frame elsewhere (an adverb, an apposition inside the quote), the first name the
     article knows between the closing mark and the cue, or right after the cue, is its speaker."""
     doc = ctx.doc
