@@ -860,3 +860,13 @@ def test_a_year_cut_short_never_opens_a_quote(nlp):
     body = "Hank Jonas said in ‘98 that the new bridge cut the drive to the coast by an hour."
     quote = find(quotes_of(nlp, body), "the new bridge cut the drive")
     assert quote["quote_type"] == "indirect" and quote["speaker"] == "Hank Jonas"
+
+
+def test_a_name_apposed_to_a_description_is_its_speaker_wherever_the_parse_hangs_it(nlp):
+    body = (
+        "Vin Webber spoke first at the hearing.\n\n"
+        "The director of the Lakeside museum, Maria Kessler, told the panel that the grant had run out in "
+        "March."
+    )
+    quote = find(quotes_of(nlp, body), "the grant had run out")
+    assert quote["speaker"] == "Maria Kessler"  # not the person named before her

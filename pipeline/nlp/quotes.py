@@ -291,10 +291,7 @@ def written_mention(ctx: Context, subj: Token) -> tuple[str, Mention | None]:
     doc, text = ctx.doc, ctx.text
     mention = ctx.ents.by_token.get(subj.i)
     if mention is None:
-        for child in subj.children:  # "the spokesperson, Nate Evans, said"
-            if child.dep_ == "appos" and child.i in ctx.ents.by_token:
-                mention = ctx.ents.by_token[child.i]
-                break
+        mention = apposed_person(ctx, subj)
     if mention is not None and mention.tok_start <= subj.i < mention.tok_end:
         start = mention.tok_start
         while start > 0 and doc[start - 1].text.rstrip(".").lower() in ctx.ref.honorifics:
@@ -310,6 +307,19 @@ def written_mention(ctx: Context, subj: Token) -> tuple[str, Mention | None]:
         names = [w for w in words if w.rstrip(".").lower() not in ctx.ref.honorifics]
         mention = ctx.ents.lookup(names) or ctx.ents.lookup(words[-1:])
     return text[doc[left].idx : subj.idx + len(subj)], mention
+
+
+def apposed_person(ctx: Context, subj: Token) -> Mention | None:
+    """'the spokesperson, Nate Evans, said', 'the director of the museum, Ina Korsch, said': the name set
+    off by commas after a description is who it is, even when the parse hangs it on the description's
+    last noun ('museum') rather than on the description itself."""
+    for tok in subj.subtree:
+        if tok.i <= subj.i or tok.dep_ != "appos" or tok.i not in ctx.ents.by_token:
+            continue
+        mention = ctx.ents.by_token[tok.i]
+        if tok.head.i == subj.i or (subj.pos_ == "NOUN" and mention.label == PERSON):
+            return mention
+    return None
 
 
 def set_cue(found: Found, verb: Token, quoted: Mapping[int, int]) -> None:
