@@ -254,18 +254,18 @@ def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token
     head = verb.head
     if verb.dep_ == "pcomp" and head.dep_ == "prep":
         head = head.head  # "he was quoted as saying"
-    elif verb.dep_ == "conj" and head.dep_ == "ccomp" and head.head is not head:
+    elif verb.dep_ == "conj" and head.dep_ == "ccomp" and head.head.i != head.i:
         head = head.head  # 'X said “nobody knows …” and added': the parser joined the cue to the quote
     elif verb.tag_ == "VBG" and verb.dep_ in ("advcl", "xcomp") and head.dep_ == "ccomp":
         outer = next((c for c in head.head.children if c.dep_ in SUBJECT_DEPS), None)
         if outer is not None and framing_subject(outer):
             return outer  # 'X said that Y had failed, adding …': who adds is who said, not Y
-    if verb.dep_ in ("conj", "xcomp", "advcl", "pcomp") and head is not verb:
+    if verb.dep_ in ("conj", "xcomp", "advcl", "pcomp") and head.i != verb.i:
         for _ in range(SHARED_SUBJECT_HOPS):  # 'X supports A, opposes B and recalled C': X, two up
             shared = next((c for c in head.children if c.dep_ in SUBJECT_DEPS), None)
             if shared is not None:
                 return shared
-            if head.dep_ != "conj" or head.head is head:
+            if head.dep_ != "conj" or head.head.i == head.i:
                 break
             head = head.head
     addressed = verb._.lemma.lower() in ADDRESSEE_VERBS  # "told the Courier": the listener
@@ -281,7 +281,7 @@ def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token
     before = verb.doc[prev]
     if before.ent_type_ == "PERSON":
         return before  # "… tenants' advocate Rosa Lind told": a misparse left the person unattached
-    if before.head is verb and before.pos_ in ("PROPN", "PRON") and before.dep_ not in OBJECT_DEPS:
+    if before.head.i == verb.i and before.pos_ in ("PROPN", "PRON") and before.dep_ not in OBJECT_DEPS:
         return before  # "Lowe said …" with "Lowe" parsed as a modifier of the verb: the name is its subject
     return None
 
@@ -884,7 +884,7 @@ def reported(
 def before_nested_cue(ctx: Context, verb: Token, span: tuple[int, int]) -> tuple[int, int] | None:
     """'X said he saw no need to change, telling Y that “…”': the quote belongs to the nested cue; X's
     reported words end where that cue's phrase begins. None when quoted words remain before it."""
-    nested = [t for t in ctx.doc[span[0] : span[1]] if t.i > verb.i and t is not verb and ctx.is_cue(t)]
+    nested = [t for t in ctx.doc[span[0] : span[1]] if t.i > verb.i and ctx.is_cue(t)]
     for cue in nested:
         end = cue.left_edge.i
         while end > span[0] and (ctx.doc[end - 1].is_punct or ctx.doc[end - 1].lower_ in ("and", "but")):

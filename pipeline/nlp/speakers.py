@@ -445,7 +445,7 @@ def person_genders(doc, mentions: list[Mention], ref) -> dict[str, str]:
 
 def mention_root(doc, m: Mention) -> Token:
     for tok in doc[m.tok_start : m.tok_end]:
-        if not (m.tok_start <= tok.head.i < m.tok_end) or tok.head is tok:
+        if not (m.tok_start <= tok.head.i < m.tok_end) or tok.head.i == tok.i:
             return tok
     return doc[m.tok_end - 1]
 
@@ -455,7 +455,7 @@ def salient(doc, m: Mention) -> bool:
     of 'according to', or a name standing before its sentence's main verb."""
     tok = mention_root(doc, m)
     seen = 0
-    while tok.dep_ in ("compound", "appos", "conj", "flat") and tok.head is not tok and seen < 4:
+    while tok.dep_ in ("compound", "appos", "conj", "flat") and tok.head.i != tok.i and seen < 4:
         tok, seen = tok.head, seen + 1
     if tok.dep_ in SUBJECT_DEPS:
         # the subject of a subordinate clause is not what the sentence is about ("Although Brandt has
