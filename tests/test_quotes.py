@@ -870,3 +870,14 @@ def test_a_name_apposed_to_a_description_is_its_speaker_wherever_the_parse_hangs
     )
     quote = find(quotes_of(nlp, body), "the grant had run out")
     assert quote["speaker"] == "Maria Kessler"  # not the person named before her
+
+
+def test_according_to_after_an_opening_phrase_vouches_for_the_rest_of_the_sentence(nlp):
+    body = (
+        "The ferry board met on Friday.\n\n"
+        "But the next morning, according to Rosa Lind, the board cut the winter timetable by half.\n\n"
+        "The harbour lost two berths to the storm, according to the port authority in a statement."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "the board cut the winter timetable")["speaker"] == "Rosa Lind"
+    assert find(quotes, "The harbour lost two berths")["cue"] == "according to"

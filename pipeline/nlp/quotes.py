@@ -904,6 +904,10 @@ def clause_chars(ctx: Context, span: tuple[int, int]) -> tuple[int, int]:
     return start, end
 
 
+def has_verb(tokens) -> bool:
+    return any(t.pos_ in ("VERB", "AUX") for t in tokens)
+
+
 def according_to(ctx: Context, existing: list[Found]) -> list[Found]:
     """'According to X, …': the rest of the sentence is X's reported statement."""
     out = []
@@ -917,11 +921,13 @@ def according_to(ctx: Context, existing: list[Found]) -> list[Found]:
             continue
         sent = tok.sent
         phrase_end = max(obj.right_edge.i + 1, tok.i + 2)
-        if tok.i - sent.start <= 1:  # "According to X, ..."
+        if not has_verb(
+            ctx.doc[sent.start : tok.i]
+        ):  # "According to X, …", "But on Friday, according to X, …"
             span = (phrase_end, sent.end)
-        elif sent.end - phrase_end <= 1:  # "..., according to X."
+        elif not has_verb(ctx.doc[phrase_end : sent.end]):  # "…, according to X (in a filing)."
             span = (sent.start, tok.i)
-        else:  # mid-sentence: which part X vouches for is unclear
+        else:  # mid-sentence between two clauses: which part X vouches for is unclear
             continue
         if span[1] - span[0] < 3:
             continue
