@@ -881,3 +881,11 @@ def test_according_to_after_an_opening_phrase_vouches_for_the_rest_of_the_senten
     quotes = quotes_of(nlp, body)
     assert find(quotes, "the board cut the winter timetable")["speaker"] == "Rosa Lind"
     assert find(quotes, "The harbour lost two berths")["cue"] == "according to"
+
+
+def test_a_cue_sharing_a_relative_clauses_subject_speaks_for_the_clauses_antecedent(nlp):
+    body = (
+        "Senator Bernd Sandor, who endorsed Carla Nova in late May and said he would probably campaign "
+        "with her, did not show up on the trail."
+    )
+    assert find(quotes_of(nlp, body), "he would probably campaign")["speaker"] == "Bernd Sandor"

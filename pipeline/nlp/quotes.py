@@ -263,6 +263,8 @@ def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token
     if verb.dep_ in ("conj", "xcomp", "advcl", "pcomp") and head.i != verb.i:
         for _ in range(SHARED_SUBJECT_HOPS):  # 'X supports A, opposes B and recalled C': X, two up
             shared = next((c for c in head.children if c.dep_ in SUBJECT_DEPS), None)
+            if shared is not None and shared.lower_ in RELATIVE_PRONOUNS and head.dep_ == "relcl":
+                return head.head  # "Ruiz, who backed the plan and said …": Ruiz, not 'who'
             if shared is not None:
                 return shared
             if head.dep_ != "conj" or head.head.i == head.i:
