@@ -889,3 +889,14 @@ def test_a_cue_sharing_a_relative_clauses_subject_speaks_for_the_clauses_anteced
         "with her, did not show up on the trail."
     )
     assert find(quotes_of(nlp, body), "he would probably campaign")["speaker"] == "Bernd Sandor"
+
+
+def test_a_part_of_a_group_speaks_as_that_part(nlp):
+    body = (
+        "The council heard from the harbour residents on Monday.\n\n"
+        "Some of the residents say the plant should close before the summer. "
+        "Half of the fishermen said they had not decided how to vote."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "the plant should close")["speaker"] == "Some of the residents"
+    assert find(quotes, "they had not decided")["speaker"] == "Half of the fishermen"

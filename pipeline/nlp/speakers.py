@@ -224,6 +224,9 @@ class Resolver:
             found = self.walk(before, lambda c: c.label == "ORG", salient_only=True)
         elif lower == "they":
             found = self.group_topic(before)  # "The union said … They added": a body speaks as "they"
+        elif part_of_group(subj):
+            out.name = group_phrase(subj)  # "Most of the senators said": that part of the group
+            return out
         elif lower in GROUP_PRONOUNS or lower in UNRESOLVED_PRONOUNS or subj.pos_ == "PRON":
             return out
         elif subj.pos_ == "NOUN" and plural(subj) and self.noun_kind(subj) is not None:
@@ -504,6 +507,18 @@ def plain_name(subj: Token, ref) -> str:
     words = [t.text for t in subj.subtree if t.pos_ == "PROPN" and t.i <= subj.i and not t.is_punct]
     words = [w for w in words if w.rstrip(".").lower() not in ref.honorifics] or [subj.text]
     return " ".join(words)
+
+
+QUANTIFIERS = frozenset({"most", "some", "many", "few", "several", "all", "both", "half", "none", "majority"})
+
+
+def part_of_group(subj: Token) -> bool:
+    """'Most of the senators', 'Some of the residents', 'Half of the voters': a part of a plural group."""
+    if subj.lower_ not in QUANTIFIERS:
+        return False
+    of = next((c for c in subj.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    group = next((c for c in of.children if c.dep_ == "pobj"), None) if of is not None else None
+    return group is not None and group.tag_ in ("NNS", "NNPS")
 
 
 def group_phrase(subj: Token) -> str:
