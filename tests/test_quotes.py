@@ -900,3 +900,11 @@ def test_a_part_of_a_group_speaks_as_that_part(nlp):
     quotes = quotes_of(nlp, body)
     assert find(quotes, "the plant should close")["speaker"] == "Some of the residents"
     assert find(quotes, "they had not decided")["speaker"] == "Half of the fishermen"
+
+
+def test_a_day_after_the_cue_is_never_its_speaker(nlp):
+    body = (
+        "The harbour board met twice last week.\n\n"
+        "“Nobody will sell the pier while I chair this board,” said Sunday."
+    )
+    assert all(q["speaker"] != "Sunday" for q in quotes_of(nlp, body))

@@ -40,6 +40,7 @@ RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 QUESTION_WORDS = frozenset({"whether", "what", "why", "how", "who", "whom", "which", "where"})
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "dative", "appos"})
 OBJECT_DEPS = frozenset({"dobj", "dative", "iobj", "pobj"})
+WHEN = frozenset({"DATE", "TIME"})  # entity types that say when something was said, never who said it
 COMMITMENT_VERBS = frozenset({"promise", "vow", "pledge", "urge", "threaten"})  # speech acts with "to …"
 NAMING_VERBS = frozenset({"call", "describe"})  # "X called it a disgrace", "X described it as a disgrace"
 NAMING_PARTICLES = frozenset({"for", "on", "off", "up", "back", "in", "out"})  # "called for", "called off"
@@ -221,8 +222,8 @@ def subject_of(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token | None:
     """The cue's subject; 'said Smith' puts it after the verb; 'and added' borrows the head's. A word
     inside quote marks (token index in `quoted`) never speaks for a cue outside them."""
     found = grammatical_subject(verb, quoted)
-    if found is not None and is_dateline(found):
-        return None  # "WASHINGTON — …": the place the story was filed from, not a speaker
+    if found is not None and (is_dateline(found) or found.ent_type_ in WHEN):
+        return None  # "WASHINGTON — …", "…,” said Sunday: where the story was filed, or when, not who
     if found is not None and found.dep_ == "nsubjpass" and verb._.lemma.lower() in ADDRESSEE_VERBS:
         return agent_of(verb)  # "Hale was asked": Hale listened; the asker, if named, speaks
     return found
@@ -272,7 +273,11 @@ def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token
             head = head.head
     addressed = verb._.lemma.lower() in ADDRESSEE_VERBS  # "told the Courier": the listener
     for child in verb.rights:
-        inverted = child.dep_ in INVERTED_SUBJECT_DEPS and child.pos_ in ("PROPN", "PRON")
+        inverted = (
+            child.dep_ in INVERTED_SUBJECT_DEPS
+            and child.pos_ in ("PROPN", "PRON")
+            and child.ent_type_ not in WHEN  # "said Sunday": when, not who
+        )
         if inverted and not (addressed and child.dep_ in ("dobj", "dative")):
             return child
     prev = verb.i - 1
