@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
 
@@ -43,6 +44,7 @@ TASKS_PER_WORKER = 100
 WORKER_BYTES = 600 * 1024**2
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def choose_workers(cores: int, available_bytes: int, articles: int, chunk: int) -> int:
@@ -226,6 +228,26 @@ def started_early(articles: int, batch_size: int, n_process: int | None) -> Iter
         yield
     finally:
         _take_started(0)
+
+
+def started_workers() -> int:
+    """How many workers were started early and not taken yet (0: none)."""
+    return next(iter(_started), 0)
+
+
+def on_started_workers(function: Callable[..., T], calls: list[tuple]) -> list[T]:
+    """`function(*call)` for each call, results in order: on the workers started early, which would
+    otherwise wait idle for the parse (the run cleans meanwhile), or in this process when there are none
+    (a launched run, one worker, tests) or one of them stopped abruptly. `function` must be importable
+    by a worker (a module-level function of a module without Dagster keeps the workers small)."""
+    pool = next(iter(_started.values()), None)
+    if pool is not None and len(calls) > 1:
+        try:
+            return list(pool.map(function, *zip(*calls, strict=True)))
+        except BrokenProcessPool:
+            logger.warning("a worker started early stopped abruptly: the rest runs in this process")
+            _started.clear()
+    return [function(*call) for call in calls]
 
 
 def _take_started(workers: int) -> ProcessPoolExecutor | None:
