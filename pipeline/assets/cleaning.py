@@ -194,8 +194,10 @@ def _memory(
 
 @functools.cache
 def cleaning_fingerprint(seeds_dir: Path) -> str:
-    """What cleaning depends on besides its input: the text layer's code and the run's seed CSVs."""
-    return fingerprint([], [*(PROJECT_ROOT / "pipeline" / "text").glob("*.py"), *seeds_dir.glob("*.csv")])
+    """What cleaning depends on besides its input: the text layer's code, its passes and the seed CSVs."""
+    source = PROJECT_ROOT / "pipeline"
+    code = [*(source / "text").glob("*.py"), source / "cleaning_passes.py"]
+    return fingerprint([], [*code, *seeds_dir.glob("*.csv")])
 
 
 def current_union(articles: dict[str, pl.DataFrame], current_articles: pl.DataFrame) -> pl.DataFrame:
