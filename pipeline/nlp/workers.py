@@ -193,13 +193,26 @@ def _chunks_as_they_finish(articles: pl.DataFrame, batch_size: int, n_process: i
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _new_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
+class _ReplacingPool(ProcessPoolExecutor):
+    """A pool that replaces every worker that exits after `max_tasks_per_child` tasks.
+
+    Python 3.11's pool skips the replacement when its count of idle workers is above zero (CPython
+    gh-115634, fixed in later versions): after enough quick tasks (cleaning slices) the pool dwindled to no
+    worker and the parse waited forever (a 10x run hung 8 minutes in, both workers gone)."""
+
+    def _adjust_process_count(self) -> None:
+        processes = self._processes  # type: ignore[attr-defined]
+        if processes is not None and len(processes) < self._max_workers:  # None: shut down
+            self._spawn_process()  # type: ignore[attr-defined]
+
+
+def _new_pool(workers: int, tasks_per_worker: int = TASKS_PER_WORKER) -> ProcessPoolExecutor:
+    return _ReplacingPool(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),  # forking a threaded parent (Polars) can hang
         initializer=_exit_with_parent,
         initargs=(os.getpid(),),
-        max_tasks_per_child=TASKS_PER_WORKER,
+        max_tasks_per_child=tasks_per_worker,
     )
 
 
