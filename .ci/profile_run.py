@@ -23,6 +23,8 @@ RATE = 100  # samples per second
 # the first of these found in a stack (outermost first) names the part of the run it belongs to
 PARTS = (
     ("extract_chunk", "parse worker"),
+    ("_first_pass_in", "parse worker: cleaning's first pass (line_candidates)"),
+    ("_clean_in", "parse worker: cleaning (clean)"),
     ("spawn_main", "parse worker: start-up"),
     ("rerun.py", "unchanged re-run check"),
     ("validate (", "suites: Great Expectations"),

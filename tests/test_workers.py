@@ -7,7 +7,7 @@ import multiprocessing
 import polars as pl
 
 from pipeline.nlp.extract import extract
-from pipeline.nlp.workers import chunks, extract_in_chunks, started_early
+from pipeline.nlp.workers import _new_pool, chunks, extract_in_chunks, started_early
 from tests.conftest import seed_body
 
 
@@ -77,3 +77,15 @@ def test_a_parse_in_one_process_stops_the_workers_started_early() -> None:
         parts = list(extract_in_chunks(articles, batch_size=2, n_process=2))  # one chunk: in process
         assert {child.pid for child in multiprocessing.active_children()} - before == set()
     assert [part.article_ids for part in parts] == [["a00"]]
+
+
+def test_workers_past_their_task_limit_are_replaced_and_the_pool_never_runs_dry() -> None:
+    """Python 3.11's own pool stopped replacing workers after many quick tasks (CPython gh-115634): it ran
+    out of workers and waited forever (a 10x run hung in its parse)."""
+    pool = _new_pool(2, tasks_per_worker=3)
+    try:
+        for _ in range(2):
+            assert list(pool.map(abs, range(-10, 0), timeout=60)) == list(range(10, 0, -1))
+            assert [pool.submit(abs, -n).result(timeout=60) for n in range(4)] == list(range(4))
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)

@@ -17,14 +17,19 @@ import polars as pl
 
 from pipeline.assets.metadata import frame_metadata
 from pipeline.assets.partitions import LANDING_BATCHES, every_partition, own_keys, step_output, union
+from pipeline.cleaning_passes import (  # the passes themselves, plain functions over frames
+    CANDIDATES_SCHEMA,
+    candidates_by_batch,
+    cleaned_by_batch,
+    site_furniture,
+)
 from pipeline.ingest import RAW_SCHEMA
 from pipeline.resources import WirehouseConfig
 from pipeline.settings import PROJECT_ROOT
 from pipeline.storage.cache import LastResult, fingerprint, frame_digest
 from pipeline.text import clean as text_clean
 from pipeline.text.captions import CAPTIONS_SCHEMA, extract_captions
-from pipeline.text.reference import CleaningReference, load_reference
-from pipeline.text.repetition import find_site_repeats
+from pipeline.text.reference import load_reference
 
 CLEANED = ("articles", "boilerplate_lines", "captions")
 ARTICLE_COLUMNS = [
@@ -40,51 +45,8 @@ ARTICLE_COLUMNS = [
     "content_sha256",
     "encoding",
 ]
-CANDIDATES_SCHEMA = {"article_id": pl.String, "publisher": pl.String, "candidates": pl.List(pl.String)}
-FURNITURE_SCHEMA = {"publisher": pl.String, "line_key": pl.String}
 _FROM_RAW = {"source_path": pl.String, "content_sha256": pl.String, "encoding": pl.String}
 ARTICLES_SCHEMA = {name: text_clean.ARTICLE_SCHEMA.get(name, _FROM_RAW.get(name)) for name in ARTICLE_COLUMNS}
-
-
-# --- the domain steps (plain functions over frames) -------------------------------------------------------
-
-
-def first_pass(raw: pl.DataFrame, ref: CleaningReference) -> pl.DataFrame:
-    """Each article's publisher and the keys of its body lines that could be site furniture."""
-    rows = []
-    for article_id, text in raw.select("article_id", "text").iter_rows():
-        outcome = text_clean._clean(text or "", ref)
-        rows.append((article_id, outcome.article.publisher, sorted(outcome.candidates)))
-    return pl.DataFrame(rows, schema=CANDIDATES_SCHEMA, orient="row")
-
-
-def site_furniture(candidates: pl.DataFrame) -> pl.DataFrame:
-    """(publisher, line key) of every line that is furniture of its publisher over these articles."""
-    publishers = candidates["publisher"].to_list()
-    found = find_site_repeats(publishers, [frozenset(keys) for keys in candidates["candidates"].to_list()])
-    rows = {(publishers[position], key) for position, keys in found.items() for key in keys}
-    return pl.DataFrame(sorted(rows), schema=FURNITURE_SCHEMA, orient="row")
-
-
-def clean_with_furniture(
-    raw: pl.DataFrame, candidates: pl.DataFrame, furniture: pl.DataFrame, ref: CleaningReference
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(articles, boilerplate_lines) of `raw` as `clean_articles` over the whole corpus gives them."""
-    by_publisher: dict[str, set[str]] = {}
-    for publisher, key in furniture.iter_rows():
-        by_publisher.setdefault(publisher, set()).add(key)
-    first = {row[0]: row[1:] for row in candidates.iter_rows()}
-    article_rows, removed_rows = [], []
-    for article_id, text in raw.select("article_id", "text").iter_rows():
-        publisher, keys = first[article_id]
-        hits = frozenset(keys) & by_publisher.get(publisher, set()) if publisher is not None else frozenset()
-        cleaned = text_clean._clean(text or "", ref, hits).article
-        article_rows.append(text_clean._article_row(article_id, cleaned))
-        removed_rows.extend((article_id, r.line_no, r.text, r.kind, r.rule) for r in cleaned.removed)
-    return (
-        pl.DataFrame(article_rows, schema=text_clean.ARTICLE_SCHEMA, orient="row"),
-        pl.DataFrame(removed_rows, schema=text_clean.BOILERPLATE_SCHEMA, orient="row"),
-    )
 
 
 # --- the assets -------------------------------------------------------------------------------------------
@@ -98,11 +60,9 @@ def clean_with_furniture(
 def line_candidates(
     context: dg.AssetExecutionContext, wirehouse: WirehouseConfig, raw_articles: dict[str, pl.DataFrame]
 ):
-    ref = load_reference(wirehouse.settings.seeds_dir)
-    frames = {
-        key: first_pass(raw_articles.get(key, pl.DataFrame(schema=RAW_SCHEMA)), ref)
-        for key in own_keys(context, wirehouse)
-    }
+    keys = own_keys(context, wirehouse)
+    raws = {key: raw_articles.get(key, pl.DataFrame(schema=RAW_SCHEMA)) for key in keys}
+    frames = candidates_by_batch(raws, wirehouse.settings.seeds_dir)
     return step_output(context, frames, CANDIDATES_SCHEMA)
 
 
@@ -152,15 +112,11 @@ def clean(
     line_statistics: pl.DataFrame,
 ):
     """Boilerplate removed line by line, the article's structure recovered, site furniture removed."""
-    results: dict[str, dict[str, pl.DataFrame]] = {name: {} for name in CLEANED}
-    reused = 0
-    for key in own_keys(context, wirehouse):
-        raw = raw_articles.get(key, pl.DataFrame(schema=RAW_SCHEMA))
-        candidates = line_candidates.get(key, pl.DataFrame(schema=CANDIDATES_SCHEMA))
-        cleaned, was_reused = _clean_batch(wirehouse, key, raw, candidates, line_statistics)
-        reused += was_reused
-        for name in CLEANED:
-            results[name][key] = cleaned[name]
+    keys = own_keys(context, wirehouse)
+    raws = {key: raw_articles.get(key, pl.DataFrame(schema=RAW_SCHEMA)) for key in keys}
+    candidates = {key: line_candidates.get(key, pl.DataFrame(schema=CANDIDATES_SCHEMA)) for key in keys}
+    cleaned, reused = _clean_batches(wirehouse, raws, candidates, line_statistics)
+    results = {name: {key: cleaned[key][name] for key in keys} for name in CLEANED}
     if reused:
         context.log.info(f"{reused} batch(es) with the same input and cleaning code: their cleaning reused")
     articles = union(results["articles"], ARTICLES_SCHEMA)
@@ -187,38 +143,61 @@ def clean(
     )
 
 
-def _clean_batch(
+def _clean_batches(
+    wirehouse: WirehouseConfig,
+    raws: dict[str, pl.DataFrame],
+    candidates: dict[str, pl.DataFrame],
+    furniture: pl.DataFrame,
+) -> tuple[dict[str, dict[str, pl.DataFrame]], int]:
+    """Each batch cleaned, or its cleaning remembered for the same texts and the same furniture; and how
+    many were remembered. The batches to clean are cleaned together (on the started workers if any)."""
+    seeds_dir = wirehouse.settings.seeds_dir
+    memories = {key: _memory(wirehouse, key, raw, candidates[key], furniture) for key, raw in raws.items()}
+    results = {key: memory.load(CLEANED) for key, memory in memories.items()}
+    todo = [key for key, result in results.items() if result is None]
+    fresh = cleaned_by_batch(
+        {key: raws[key] for key in todo}, {key: candidates[key] for key in todo}, furniture, seeds_dir
+    )
+    ref = load_reference(seeds_dir)
+    for key in todo:
+        articles, removed = fresh[key]
+        articles = articles.join(
+            raws[key].select("article_id", "source_path", "content_sha256", "encoding"),
+            on="article_id",
+            how="left",
+        ).select(ARTICLE_COLUMNS)
+        results[key] = {
+            "articles": articles,
+            "boilerplate_lines": removed,
+            "captions": extract_captions(removed, ref),
+        }
+        memories[key].store(results[key])
+    return results, len(raws) - len(todo)
+
+
+def _memory(
     wirehouse: WirehouseConfig,
     key: str,
     raw: pl.DataFrame,
     candidates: pl.DataFrame,
     furniture: pl.DataFrame,
-) -> tuple[dict[str, pl.DataFrame], bool]:
-    """One batch cleaned, or its cleaning remembered for the same texts and the same furniture."""
-    seeds_dir = wirehouse.settings.seeds_dir
+) -> LastResult:
+    """Where a batch's cleaning is remembered, for its exact texts and the furniture its publishers have."""
     texts = raw.select("article_id", "text")
     relevant = furniture.join(candidates.select("publisher").unique(), on="publisher").sort(pl.all())
     digest = hashlib.sha256(f"{frame_digest(texts)}-{frame_digest(relevant)}".encode()).hexdigest()[:32]
-    memory = LastResult(
+    seeds_dir = wirehouse.settings.seeds_dir
+    return LastResult(
         wirehouse.settings.cache_dir / "clean" / key, f"{cleaning_fingerprint(seeds_dir)}-{digest}"
     )
-    remembered = memory.load(CLEANED)
-    if remembered is not None:
-        return remembered, True
-    ref = load_reference(seeds_dir)
-    cleaned, removed = clean_with_furniture(raw, candidates, furniture, ref)
-    articles = cleaned.join(
-        raw.select("article_id", "source_path", "content_sha256", "encoding"), on="article_id", how="left"
-    ).select(ARTICLE_COLUMNS)
-    result = {"articles": articles, "boilerplate_lines": removed, "captions": extract_captions(removed, ref)}
-    memory.store(result)
-    return result, False
 
 
 @functools.cache
 def cleaning_fingerprint(seeds_dir: Path) -> str:
-    """What cleaning depends on besides its input: the text layer's code and the run's seed CSVs."""
-    return fingerprint([], [*(PROJECT_ROOT / "pipeline" / "text").glob("*.py"), *seeds_dir.glob("*.csv")])
+    """What cleaning depends on besides its input: the text layer's code, its passes and the seed CSVs."""
+    source = PROJECT_ROOT / "pipeline"
+    code = [*(source / "text").glob("*.py"), source / "cleaning_passes.py"]
+    return fingerprint([], [*code, *seeds_dir.glob("*.csv")])
 
 
 def current_union(articles: dict[str, pl.DataFrame], current_articles: pl.DataFrame) -> pl.DataFrame:

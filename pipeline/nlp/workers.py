@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from typing import TypeVar
 
 import polars as pl
 
@@ -43,6 +44,7 @@ TASKS_PER_WORKER = 100
 WORKER_BYTES = 600 * 1024**2
 
 logger = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 def choose_workers(cores: int, available_bytes: int, articles: int, chunk: int) -> int:
@@ -191,13 +193,26 @@ def _chunks_as_they_finish(articles: pl.DataFrame, batch_size: int, n_process: i
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _new_pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(
+class _ReplacingPool(ProcessPoolExecutor):
+    """A pool that replaces every worker that exits after `max_tasks_per_child` tasks.
+
+    Python 3.11's pool skips the replacement when its count of idle workers is above zero (CPython
+    gh-115634, fixed in later versions): after enough quick tasks (cleaning slices) the pool dwindled to no
+    worker and the parse waited forever (a 10x run hung 8 minutes in, both workers gone)."""
+
+    def _adjust_process_count(self) -> None:
+        processes = self._processes  # type: ignore[attr-defined]
+        if processes is not None and len(processes) < self._max_workers:  # None: shut down
+            self._spawn_process()  # type: ignore[attr-defined]
+
+
+def _new_pool(workers: int, tasks_per_worker: int = TASKS_PER_WORKER) -> ProcessPoolExecutor:
+    return _ReplacingPool(
         max_workers=workers,
         mp_context=multiprocessing.get_context("spawn"),  # forking a threaded parent (Polars) can hang
         initializer=_exit_with_parent,
         initargs=(os.getpid(),),
-        max_tasks_per_child=TASKS_PER_WORKER,
+        max_tasks_per_child=tasks_per_worker,
     )
 
 
@@ -226,6 +241,26 @@ def started_early(articles: int, batch_size: int, n_process: int | None) -> Iter
         yield
     finally:
         _take_started(0)
+
+
+def started_workers() -> int:
+    """How many workers were started early and not taken yet (0: none)."""
+    return next(iter(_started), 0)
+
+
+def on_started_workers(function: Callable[..., T], calls: list[tuple]) -> list[T]:
+    """`function(*call)` for each call, results in order: on the workers started early, which would
+    otherwise wait idle for the parse (the run cleans meanwhile), or in this process when there are none
+    (a launched run, one worker, tests) or one of them stopped abruptly. `function` must be importable
+    by a worker (a module-level function of a module without Dagster keeps the workers small)."""
+    pool = next(iter(_started.values()), None)
+    if pool is not None and len(calls) > 1:
+        try:
+            return list(pool.map(function, *zip(*calls, strict=True)))
+        except BrokenProcessPool:
+            logger.warning("a worker started early stopped abruptly: the rest runs in this process")
+            _started.clear()
+    return [function(*call) for call in calls]
 
 
 def _take_started(workers: int) -> ProcessPoolExecutor | None:

@@ -1,0 +1,69 @@
+"""The cleaning passes give the same rows, in the same order, on the workers a run starts early as here."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import polars as pl
+
+from pipeline.cleaning_passes import (
+    candidates_by_batch,
+    clean_with_furniture,
+    cleaned_by_batch,
+    first_pass,
+    site_furniture,
+)
+from pipeline.ingest import read_input_folder
+from pipeline.nlp.workers import on_started_workers, started_early
+from pipeline.text.reference import DEFAULT_SEEDS_DIR, load_reference
+
+SEED_ARTICLES = Path(__file__).resolve().parents[1] / "seeds" / "articles"
+FURNITURE = "Reader Offers and Puzzles"  # label-shaped, on every copy: site furniture
+
+
+def _with_furniture(text: str, n: int) -> str:
+    paragraphs = text.split("\n\n")
+    middle = len(paragraphs) // 2
+    return "\n\n".join([*paragraphs[:middle], FURNITURE, *paragraphs[middle:], f"Copy {n}."])
+
+
+def _raws() -> dict[str, pl.DataFrame]:
+    """Two batches of the seed articles, copied with a line every copy repeats (furniture)."""
+    raw, _ = read_input_folder(SEED_ARTICLES)
+    copies = [
+        raw.with_columns(
+            (pl.col("article_id") + f"-{n}").alias("article_id"),
+            pl.col("text").map_elements(lambda text, n=n: _with_furniture(text, n), return_dtype=pl.String),
+        )
+        for n in range(7)
+    ]
+    every = pl.concat(copies)
+    return {"b1": every.head(9), "b2": every.slice(9)}
+
+
+def test_functions_run_on_the_started_workers_in_order_else_here() -> None:
+    assert on_started_workers(os.getpid, [(), ()]) == [os.getpid()] * 2
+    with started_early(100, batch_size=2, n_process=2):
+        assert os.getpid() not in on_started_workers(os.getpid, [()] * 4)
+        assert on_started_workers(pow, [(2, n) for n in range(9)]) == [2**n for n in range(9)]
+
+
+def test_cleaning_on_the_workers_gives_the_rows_of_cleaning_here() -> None:
+    raws = _raws()
+    ref = load_reference(DEFAULT_SEEDS_DIR)
+    here = {key: first_pass(raw, ref) for key, raw in raws.items()}
+    furniture = site_furniture(pl.concat(here.values()))
+    expected = {key: clean_with_furniture(raw, here[key], furniture, ref) for key, raw in raws.items()}
+    assert sum(frame.height for frame, _ in expected.values()) == 14
+    assert furniture["line_key"].to_list() == [FURNITURE.casefold()] * 2  # of both publishers
+    with started_early(100, batch_size=2, n_process=2):
+        candidates = candidates_by_batch(raws, DEFAULT_SEEDS_DIR)
+        cleaned = cleaned_by_batch(raws, candidates, furniture, DEFAULT_SEEDS_DIR)
+    assert list(candidates) == list(cleaned) == ["b1", "b2"]
+    for key in raws:
+        assert candidates[key].equals(here[key])
+        assert cleaned[key][0].equals(expected[key][0])
+        assert cleaned[key][1].equals(expected[key][1])
+    assert cleaned["b1"][1].filter(pl.col("kind") == "site_repeat").height == 9  # once in each article
+    assert cleaned_by_batch({}, {}, furniture, DEFAULT_SEEDS_DIR) == {}
