@@ -885,10 +885,10 @@ def test_according_to_after_an_opening_phrase_vouches_for_the_rest_of_the_senten
 
 def test_a_cue_sharing_a_relative_clauses_subject_speaks_for_the_clauses_antecedent(nlp):
     body = (
-        "Senator Bernd Sandor, who endorsed Carla Nova in late May and said he would probably campaign "
-        "with her, did not show up on the trail."
+        "Senator Bernd Sandor, who backed the harbour bill in the spring and said he would vote for the "
+        "second reading too, was absent on Tuesday."
     )
-    assert find(quotes_of(nlp, body), "he would probably campaign")["speaker"] == "Bernd Sandor"
+    assert find(quotes_of(nlp, body), "he would vote for the second reading")["speaker"] == "Bernd Sandor"
 
 
 def test_a_part_of_a_group_speaks_as_that_part(nlp):
