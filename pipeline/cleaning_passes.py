@@ -7,7 +7,8 @@ every current article (`site_furniture`), then each article cleaned with it (`cl
 per-article passes treat each article alone, so a batch can be cut in slices and cleaned on several processes
 with the same rows, in the same order. `wirehouse run` has its parse workers loaded and idle while its main
 process cleans (about 7 s of the BBC corpus on one core): the passes run there, in slices, instead. This
-module holds no Dagster, so a worker that imports it stays small.
+module holds no Dagster, so a worker that imports it stays small; the passes themselves are plain functions
+of `pipeline.text.clean`.
 """
 
 from __future__ import annotations
@@ -17,51 +18,12 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.nlp.workers import on_started_workers, started_workers
-from pipeline.text import clean as text_clean
-from pipeline.text.reference import CleaningReference, load_reference
-from pipeline.text.repetition import find_site_repeats
+from pipeline.text.clean import clean_with_furniture, first_pass, site_furniture
+from pipeline.text.reference import load_reference
 
-CANDIDATES_SCHEMA = {"article_id": pl.String, "publisher": pl.String, "candidates": pl.List(pl.String)}
-FURNITURE_SCHEMA = {"publisher": pl.String, "line_key": pl.String}
+__all__ = ["candidates_by_batch", "clean_with_furniture", "cleaned_by_batch", "first_pass", "site_furniture"]
+
 SLICES_PER_WORKER = 4  # a few slices each, so that the workers finish together
-
-
-def first_pass(raw: pl.DataFrame, ref: CleaningReference) -> pl.DataFrame:
-    """Each article's publisher and the keys of its body lines that could be site furniture."""
-    rows = []
-    for article_id, text in raw.select("article_id", "text").iter_rows():
-        outcome = text_clean._clean(text or "", ref)
-        rows.append((article_id, outcome.article.publisher, sorted(outcome.candidates)))
-    return pl.DataFrame(rows, schema=CANDIDATES_SCHEMA, orient="row")
-
-
-def site_furniture(candidates: pl.DataFrame) -> pl.DataFrame:
-    """(publisher, line key) of every line that is furniture of its publisher over these articles."""
-    publishers = candidates["publisher"].to_list()
-    found = find_site_repeats(publishers, [frozenset(keys) for keys in candidates["candidates"].to_list()])
-    rows = {(publishers[position], key) for position, keys in found.items() for key in keys}
-    return pl.DataFrame(sorted(rows), schema=FURNITURE_SCHEMA, orient="row")
-
-
-def clean_with_furniture(
-    raw: pl.DataFrame, candidates: pl.DataFrame, furniture: pl.DataFrame, ref: CleaningReference
-) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(articles, boilerplate_lines) of `raw` as `clean_articles` over the whole corpus gives them."""
-    by_publisher: dict[str, set[str]] = {}
-    for publisher, key in furniture.iter_rows():
-        by_publisher.setdefault(publisher, set()).add(key)
-    first = {row[0]: row[1:] for row in candidates.iter_rows()}
-    article_rows, removed_rows = [], []
-    for article_id, text in raw.select("article_id", "text").iter_rows():
-        publisher, keys = first[article_id]
-        hits = frozenset(keys) & by_publisher.get(publisher, set()) if publisher is not None else frozenset()
-        cleaned = text_clean._clean(text or "", ref, hits).article
-        article_rows.append(text_clean._article_row(article_id, cleaned))
-        removed_rows.extend((article_id, r.line_no, r.text, r.kind, r.rule) for r in cleaned.removed)
-    return (
-        pl.DataFrame(article_rows, schema=text_clean.ARTICLE_SCHEMA, orient="row"),
-        pl.DataFrame(removed_rows, schema=text_clean.BOILERPLATE_SCHEMA, orient="row"),
-    )
 
 
 # --- the same, batch by batch, in slices on the workers started early -------------------------------------

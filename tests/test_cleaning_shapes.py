@@ -6,22 +6,9 @@ from __future__ import annotations
 import pytest
 
 from pipeline.text.boilerplate import templated_stretches
-from pipeline.text.clean import CleanedArticle, clean_article
+from pipeline.text.clean import clean_article
 from pipeline.text.shapes import is_author_bio, is_comment_head, is_meta_line
-
-HEADLINE = "Harbour council approves new flood barrier after long debate"
-OPENING = "The harbour council approved a new flood barrier on Tuesday after a debate that lasted six hours."
-MIDDLE = "Engineers said the barrier would protect about four hundred homes along the lower quay from storms."
-CLOSING = "Construction is expected to start in the spring and to take two years to complete."
-
-
-def page(*parts: str) -> str:
-    return "\n\n".join(parts) + "\n"
-
-
-def removed(article: CleanedArticle) -> dict[str, tuple[str, str]]:
-    return {" ".join(r.text.split()): (r.kind, r.rule) for r in article.removed}
-
+from tests.cleaning_pages import CLOSING, HEADLINE, MIDDLE, OPENING, page, removed
 
 # ---------------------------------------------------------------------------------------------------------
 # meta lines

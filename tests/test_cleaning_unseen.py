@@ -11,22 +11,9 @@ from pipeline.text.boilerplate import (
     is_sentence_like,
     without_closing_emoji,
 )
-from pipeline.text.clean import CleanedArticle, clean_article
+from pipeline.text.clean import clean_article
 from pipeline.text.shapes import is_embed_attribution, is_reader_pitch
-
-HEADLINE = "Harbour council approves new flood barrier after long debate"
-OPENING = "The harbour council approved a new flood barrier on Tuesday after a debate that lasted six hours."
-MIDDLE = "Engineers said the barrier would protect about four hundred homes along the lower quay from storms."
-CLOSING = "Construction is expected to start in the spring and to take two years to complete."
-
-
-def page(*parts: str) -> str:
-    return "\n\n".join(parts) + "\n"
-
-
-def removed(article: CleanedArticle) -> dict[str, tuple[str, str]]:
-    return {" ".join(r.text.split()): (r.kind, r.rule) for r in article.removed}
-
+from tests.cleaning_pages import CLOSING, HEADLINE, MIDDLE, OPENING, page, removed
 
 # ---------------------------------------------------------------------------------------------------------
 # closing emoji

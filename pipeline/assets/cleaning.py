@@ -17,18 +17,14 @@ import polars as pl
 
 from pipeline.assets.metadata import frame_metadata
 from pipeline.assets.partitions import LANDING_BATCHES, every_partition, own_keys, step_output, union
-from pipeline.cleaning_passes import (  # the passes themselves, plain functions over frames
-    CANDIDATES_SCHEMA,
-    candidates_by_batch,
-    cleaned_by_batch,
-    site_furniture,
-)
+from pipeline.cleaning_passes import candidates_by_batch, cleaned_by_batch  # the passes, on the workers
 from pipeline.ingest import RAW_SCHEMA
 from pipeline.resources import WirehouseConfig
 from pipeline.settings import PROJECT_ROOT
 from pipeline.storage.cache import LastResult, fingerprint, frame_digest
 from pipeline.text import clean as text_clean
 from pipeline.text.captions import CAPTIONS_SCHEMA, extract_captions
+from pipeline.text.clean import CANDIDATES_SCHEMA, site_furniture
 from pipeline.text.reference import load_reference
 
 CLEANED = ("articles", "boilerplate_lines", "captions")

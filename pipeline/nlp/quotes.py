@@ -124,7 +124,12 @@ def opens_typewriter(text: str, i: int, p_start: int, p_end: int) -> bool:
     """Two apostrophes open a quote (''We won,'' she said: typewriter text and older wire copy) where a
     word starts after them and none ends before them, so a possessive 'the bosses'' never opens."""
     nxt = text[i + 2] if i + 2 < p_end else " "
-    return (i == p_start or text[i - 1].isspace() or text[i - 1] in "([—–") and not nxt.isspace()
+    return after_a_break(text, i, p_start) and not nxt.isspace()
+
+
+def after_a_break(text: str, i: int, p_start: int) -> bool:
+    """Position i starts a word: the paragraph's start, or after a space, bracket or dash."""
+    return i == p_start or text[i - 1].isspace() or text[i - 1] in "([—–"
 
 
 def opens_here(text: str, i: int, p_start: int, p_end: int) -> bool:
@@ -135,7 +140,7 @@ def opens_here(text: str, i: int, p_start: int, p_end: int) -> bool:
     if text[i] == "‘":
         if ELIDED_YEAR.match(text, i + 1):
             return False  # "in ‘08", "the ‘90s": a year cut short, not a quote
-        return i == p_start or text[i - 1].isspace() or text[i - 1] in "([—–"
+        return after_a_break(text, i, p_start)
     return True
 
 
@@ -717,7 +722,8 @@ def direct_quotes(ctx: Context, items: list[tuple[Marked, Token | None, bool]]) 
         found = Found(start, end, "partial" if is_embedded else "direct", closed=m.closed)
         if verb is not None:
             set_cue(found, verb, ctx.quote_of_token)
-            if verb.idx > m.end and grammatical_subject(verb, ctx.quote_of_token) is None:
+            no_subject = found.subj_i is None and grammatical_subject(verb, ctx.quote_of_token) is None
+            if no_subject and verb.idx > m.end:
                 found.subj_i = frame_name(ctx, m, verb)
         elif not is_embedded:
             sign(ctx, m, found)

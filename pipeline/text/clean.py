@@ -243,12 +243,58 @@ def clean_articles(
     furniture = find_site_repeats([o.article.publisher for o in outcomes], [o.candidates for o in outcomes])
     for position, keys in furniture.items():
         outcomes[position] = _clean(texts[position], ref, keys)
-    article_rows = [_article_row(i, o.article) for i, o in zip(ids, outcomes, strict=True)]
+    return article_frames(ids, [o.article for o in outcomes])
+
+
+def article_frames(ids: list[str], cleaned: list[CleanedArticle]) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(articles, boilerplate_lines) frames of cleaned articles, in their order."""
+    article_rows = [_article_row(i, article) for i, article in zip(ids, cleaned, strict=True)]
     removed_rows = [
         (i, r.line_no, r.text, r.kind, r.rule)
-        for i, o in zip(ids, outcomes, strict=True)
-        for r in o.article.removed
+        for i, article in zip(ids, cleaned, strict=True)
+        for r in article.removed
     ]
     articles = pl.DataFrame(article_rows, schema=ARTICLE_SCHEMA, orient="row")
     boilerplate = pl.DataFrame(removed_rows, schema=BOILERPLATE_SCHEMA, orient="row")
     return articles, boilerplate
+
+
+# The same cleaning as `clean_articles`, in two per-article passes around one corpus-level step, so that the
+# per-article passes can run on several processes (see pipeline/cleaning_passes.py).
+
+CANDIDATES_SCHEMA = {"article_id": pl.String, "publisher": pl.String, "candidates": pl.List(pl.String)}
+FURNITURE_SCHEMA = {"publisher": pl.String, "line_key": pl.String}
+
+
+def first_pass(raw: pl.DataFrame, ref: CleaningReference) -> pl.DataFrame:
+    """Each article's publisher and the keys of its body lines that could be site furniture."""
+    rows = []
+    for article_id, text in raw.select("article_id", "text").iter_rows():
+        outcome = _clean(text or "", ref)
+        rows.append((article_id, outcome.article.publisher, sorted(outcome.candidates)))
+    return pl.DataFrame(rows, schema=CANDIDATES_SCHEMA, orient="row")
+
+
+def site_furniture(candidates: pl.DataFrame) -> pl.DataFrame:
+    """(publisher, line key) of every line that is furniture of its publisher over these articles."""
+    publishers = candidates["publisher"].to_list()
+    found = find_site_repeats(publishers, [frozenset(keys) for keys in candidates["candidates"].to_list()])
+    rows = {(publishers[position], key) for position, keys in found.items() for key in keys}
+    return pl.DataFrame(sorted(rows), schema=FURNITURE_SCHEMA, orient="row")
+
+
+def clean_with_furniture(
+    raw: pl.DataFrame, candidates: pl.DataFrame, furniture: pl.DataFrame, ref: CleaningReference
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(articles, boilerplate_lines) of `raw` as `clean_articles` over the whole corpus gives them."""
+    by_publisher: dict[str, set[str]] = {}
+    for publisher, key in furniture.iter_rows():
+        by_publisher.setdefault(publisher, set()).add(key)
+    first = {row[0]: row[1:] for row in candidates.iter_rows()}
+    ids, cleaned = [], []
+    for article_id, text in raw.select("article_id", "text").iter_rows():
+        publisher, keys = first[article_id]
+        hits = frozenset(keys) & by_publisher.get(publisher, set()) if publisher is not None else frozenset()
+        ids.append(article_id)
+        cleaned.append(_clean(text or "", ref, hits).article)
+    return article_frames(ids, cleaned)
