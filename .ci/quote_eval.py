@@ -64,7 +64,9 @@ def parsed_docs(articles: pl.DataFrame, cache: Path):
     raw = (paragraph_doc(nlp, body or "") for body in articles["body"].to_list())
     docs = list(nlp.pipe(raw, batch_size=64))
     cache.mkdir(parents=True, exist_ok=True)
-    bin_ = DocBin(attrs=["ORTH", "TAG", "HEAD", "DEP", "ENT_IOB", "ENT_TYPE", "POS", "MORPH", "SENT_START"])
+    # LEMMA too: the attribute ruler's lemmas ("has" -> "have") are not recomputed from a DocBin
+    attrs = ["ORTH", "TAG", "HEAD", "DEP", "ENT_IOB", "ENT_TYPE", "POS", "MORPH", "SENT_START", "LEMMA"]
+    bin_ = DocBin(attrs=attrs)
     for doc in docs:
         bin_.add(doc)
     bin_.to_disk(path)

@@ -703,13 +703,37 @@ def test_a_frame_after_a_quote_attributes_it_whatever_its_verb(nlp):
     assert find(quotes, "Every single evening")["speaker"] == "Owen Falk"
 
 
-def test_a_frame_is_only_a_short_clause_after_the_quote(nlp):
+def test_a_frame_is_only_a_verb_with_its_circumstances(nlp):
     body = (
         "Owen Falk ran the depot.\n\nNina Hart drove the night bus.\n\n"
-        "“Never again, not ever,” Hart sighed and walked out of the depot hall."
+        "“Never again, not ever,” Hart sighed at the end of her shift and walked out.\n\n"
+        "“Starling Express,” Falk painted the new name on every bus.\n\n"
+        "“It will rain all week,” the old driver is convinced by the forecast."
     )
-    quote = find(quotes_of(nlp, body), "Never again")
-    assert quote["cue"] != "sighed"  # the clause goes on: narration after a quote, not its frame
+    quotes = quotes_of(nlp, body)
+    sighed = find(quotes, "Never again")
+    assert sighed["cue"] == "sighed" and sighed["speaker"].endswith("Hart")  # the verb goes on: still hers
+    named = [q for q in quotes if "Starling Express" in q["text"]]
+    assert not named or named[0]["cue"] != "painted"  # a verb with an object of its own: narration
+    state = [q for q in quotes if "rain all week" in q["text"]]
+    assert not state or state[0]["cue"] != "convinced"  # a state of the subject, not a frame
+
+
+def test_an_inverted_frame_names_its_speaker_after_the_verb(nlp):
+    body = (
+        "The harbour co-op met on Monday.\n\n"
+        "“We never sell the catch before dawn,” grumbled Marta Olsen, the co-op’s manager.\n\n"
+        "“The nets are older than I am,” recalled Piet Janssen, a deckhand.\n\n"
+        "“Keep the boats in,” Olsen snapped at the two reporters.\n\n"
+        "“Prices will fall before spring,” warned the Harbour Gazette.\n\n"
+        "“The pier must go to the town,” Ada Brent, who chairs the Pier Trust, tells the Harbour Gazette."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "before dawn")["speaker"] == "Marta Olsen"
+    assert find(quotes, "older than I am")["speaker"] == "Piet Janssen"
+    assert find(quotes, "Keep the boats in")["speaker"] == "Marta Olsen"  # not the last speaker, Janssen
+    assert find(quotes, "Prices will fall")["speaker"] == "Harbour Gazette"  # warned right after the quote
+    assert find(quotes, "must go to the town")["speaker"] == "Ada Brent"  # whom she tells is the listener
 
 
 def test_a_quote_signed_with_a_dash_is_the_signers(nlp):

@@ -34,6 +34,7 @@ ELIDED_YEAR = re.compile(r"\d\d(?:s\b|(?![\w’]))")
 TYPEWRITER_OPENERS = {"''": "''", "``": "''"}  # two apostrophes (or backticks) for a double quote mark
 CLOSERS = frozenset({"”", "»", "’", '"'})
 QUOTE_CHARS = frozenset("“”«»‘’\"'")
+CLOSING_MARK_TOKENS = frozenset({"”", "»", "’", '"', "''"})
 PARAGRAPH = re.compile(r"[^\n]+")
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
@@ -50,6 +51,8 @@ CUE_BEFORE_WINDOW = 25
 EMPTY: Mapping[int, int] = {}
 SHARED_SUBJECT_HOPS = 4  # verbs of one coordination or control chain walked up for their subject
 FRAMING_PUNCT = frozenset(",?!")  # a quote ending so goes on into its frame: '“…,” she conceded.'
+FRAME_WINDOW = 8  # tokens after a quote in which its frame's verb may come (after a name of a few words)
+FRAME_OBJECT_DEPS = frozenset({"dobj", "obj", "ccomp", "xcomp", "attr", "oprd", "acomp", "dative"})
 
 
 @dataclass
@@ -242,6 +245,11 @@ def is_dateline(tok: Token) -> bool:
     return opens and tok.text.isupper() and len(tok.text) > 2 and after[:1] in ("—", "–", "-", "(", ",")
 
 
+def follows_quote(verb: Token) -> bool:
+    """The verb comes right after a closing quote mark, as in an inverted frame: '“…,” warned Ruiz'."""
+    return verb.i > 0 and verb.doc[verb.i - 1].text in CLOSING_MARK_TOKENS
+
+
 def agent_of(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ == "agent":
@@ -283,7 +291,8 @@ def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token
             and child.pos_ in ("PROPN", "PRON")
             and child.ent_type_ not in WHEN  # "said Sunday": when, not who
         )
-        if inverted and not (addressed and child.dep_ in ("dobj", "dative")):
+        listener = addressed and child.dep_ in ("dobj", "dative") and not follows_quote(verb)
+        if inverted and not listener:  # '“…,” warned the Ledger': no subject, the verb opens its frame
             return child
     prev = verb.i - 1
     while prev >= 0 and verb.doc[prev].pos_ in ("ADV", "AUX", "PART"):
@@ -385,30 +394,48 @@ def opens_own_clause(ctx: Context, verb: Token) -> bool:
 
 
 def framing_verb(ctx: Context, m: Marked) -> Token | None:
-    """The clause that frames a quote, whatever its verb: '“…,” Ruiz conceded.', '“…?” she pressed.'.
-    A quote that ends in a comma, question or exclamation mark and is followed by a short clause made of
-    a person and a verb (either order) and nothing else is attributed by that clause."""
+    """The clause that frames a quote, whatever its verb: '“…,” Ruiz conceded.', '“…?” she pressed.',
+    '“…,” recalled Ana Ruiz, a deckhand.'. A quote that ends in a comma, question or exclamation mark and
+    is followed by a clause made only of a person (a name or a personal pronoun), a verb and the verb's
+    circumstances (when, where, how, to whom) is attributed by that clause. A verb with an object or a
+    clause of its own ('… she wrote the letter') is narration, not a frame."""
     said = ctx.text[m.start : m.end].rstrip()
     if not m.closed or not said or said[-1] not in FRAMING_PUNCT:
         return None
     doc = ctx.doc
     first = token_after(ctx, m)
-    for i in range(first, min(first + 4, len(doc))):
+    for i in range(first, min(first + FRAME_WINDOW, len(doc))):
         tok = doc[i]
         if tok.idx >= m.para_end or i in ctx.quote_of_token or (i > first and tok.is_sent_start):
             return None
         if tok.pos_ != "VERB":
             continue
         subj = grammatical_subject(tok, ctx.quote_of_token)
-        if subj is None or not framing_subject(subj) or not first <= subj.i <= i + 1:
+        if subj is None or not framing_subject(subj) or subj.head.i != tok.i or passive(tok):
             return None
-        after = max(i, subj.i) + 1
-        while after < len(doc) and doc[after].pos_ == "ADV" and doc[after].idx < m.para_end:
-            after += 1  # "she said quietly."
-        if after < len(doc) and doc[after].idx < m.para_end and not doc[after].is_punct:
-            return None  # the verb goes on ("… she wrote the letter"): narration, not a frame
+        before_verb = subj.left_edge.i == first and subj.right_edge.i < i  # "Ruiz conceded"
+        after_verb = i == first and subj.left_edge.i == i + 1  # "conceded Ruiz"
+        if not (before_verb or after_verb) or not only_circumstances(ctx, tok, subj):
+            return None
         return tok
     return None
+
+
+def passive(verb: Token) -> bool:
+    """'… is intrigued by', 'was told': a state or something done to the subject, not a frame."""
+    return any(
+        c.dep_ in ("auxpass", "nsubjpass") or (c.dep_ == "aux" and c._.lemma.lower() == "be")
+        for c in verb.children
+    )
+
+
+def only_circumstances(ctx: Context, verb: Token, subj: Token) -> bool:
+    """Nothing but the verb's circumstances follows in its sentence: no object or clause of its own."""
+    return not any(
+        child.dep_ in FRAME_OBJECT_DEPS and child.i not in ctx.quote_of_token
+        for child in verb.children
+        if child.i != subj.i
+    )
 
 
 def colon_intro(ctx: Context, m: Marked) -> Token | None:
@@ -609,8 +636,9 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
         if holder is not None:
             partial_of.setdefault(holder.i, []).append(m)
             continue
-        verb = cue_after(ctx, m) or cue_before(ctx, m) or framing_verb(ctx, m) or colon_intro(ctx, m)
         is_embedded = embedded(ctx, m)
+        verb = cue_after(ctx, m) or cue_before(ctx, m)
+        verb = verb or (None if is_embedded else framing_verb(ctx, m)) or colon_intro(ctx, m)
         if verb is None and is_embedded:
             continue  # scare quotes: a quoted word with no one saying it
         direct.append((m, verb, is_embedded))
