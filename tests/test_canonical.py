@@ -464,3 +464,39 @@ def test_alias_seed_loads_and_conflicts_name_the_file(tmp_path):
     )
     with pytest.raises(ValueError, match=r"entity_aliases\.csv"):
         load_canonical_reference(tmp_path)
+
+
+def test_an_organisation_written_both_ways_is_named_with_its_acronym(nlp):
+    articles = pl.DataFrame(
+        {
+            "article_id": ["b1", "b2"],
+            "body": [
+                "The Committee for Safe Harbours (CSH) wrote to the minister in May.\n\n"
+                "CSH said the new rules would push small boats out of the bay.",
+                "The Harbour Pilots Guild met on Friday.\n\n"
+                "The Harbour Pilots Guild said the channel needs dredging before winter.",
+            ],
+        }
+    )
+    mentions, quotes = extract(articles, nlp)
+    _, quotes, entities = resolve_entities(mentions, quotes, articles=articles)
+    speakers = dict(zip(quotes["text"], quotes["speaker"], strict=True))
+    both = next(s for t, s in speakers.items() if "push small boats" in t)
+    assert both == "Committee for Safe Harbours (CSH)"  # found under either name
+    assert both in entities["name"].to_list()
+    spelled = next(s for t, s in speakers.items() if "needs dredging" in t)
+    assert spelled == "Harbour Pilots Guild"  # never written as an acronym: no acronym is made up
+
+
+def test_an_acronym_is_added_only_when_its_letters_are_the_initials():
+    mentions = frame(
+        [
+            ("c1", "Wirral Ferry Board", "ORG"),
+            ("c1", "Wirral Ferry Board", "ORG", "WFC"),  # some other body's letters, resolved here by mistake
+            ("c2", "Tidal Energy Agency", "ORG"),
+            ("c2", "Tidal Energy Agency", "ORG", "TEA"),
+        ]
+    )
+    out, _, _ = resolve_entities(mentions, NO_QUOTES)
+    names = [n for n, _ in names_of(out).values()]
+    assert names == ["Wirral Ferry Board"] * 2 + ["Tidal Energy Agency (TEA)"] * 2

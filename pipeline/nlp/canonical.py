@@ -29,7 +29,8 @@ rewrites the mentions, the quotes' speakers and the entities table so they agree
    Ulster", nor a person the model called an organisation, "Kiki Musampa");
 6. the canonical name of each entity is the seed's canonical name, or the most frequent spelling of its
    key, and entity_id = entities.entity_id(label, name): the id depends on the entity, never on row
-   order, so it is stable across runs and versions.
+   order, so it is stable across runs and versions. An organisation the corpus also writes as its
+   acronym is named with both, "Associated Press (AP)", so either finds it;
 7. last, each person's gender from the evidence in the text over the corpus (pipeline/nlp/gender.py):
    `entities.gender`, `entities.gender_evidence` and `quotes.speaker_gender`.
 
@@ -703,6 +704,7 @@ def resolve_entities(
     keyed = keyed.join(spellings, on=["_label", "_final"], how="left").with_columns(
         pl.coalesce("_canon", "name").alias("_canon")
     )
+    keyed = with_acronyms(keyed)
     ids = keyed.select("_label", "_canon").unique()
     ids = ids.with_columns(
         _id=pl.Series([entity_id(label, name) for label, name in ids.iter_rows()], dtype=pl.String)
@@ -726,6 +728,38 @@ def resolve_entities(
     quotes = personal_pronouns_need_a_person(quotes, people)
     quotes, entities = add_gender(out, quotes, entities, articles)  # on the final ids
     return out, quotes, entities
+
+
+def with_acronyms(keyed: pl.DataFrame) -> pl.DataFrame:
+    """An organisation written both in full and as its acronym is named with both, 'Associated Press
+    (AP)', as style guides introduce it: readers and queries find it under either, and the acronym
+    is only added where the corpus wrote it for that entity and its letters are the name's initials."""
+    written = (
+        keyed.filter((pl.col("_label") == ORG) & pl.col("text").str.contains(r"^[A-Z]{2,6}$"))
+        .filter(pl.col("text") != pl.col("_canon"))
+        .group_by("_canon", "text")
+        .len()
+        .sort(["_canon", "len", "text"], descending=[False, True, False])
+        .group_by("_canon", maintain_order=True)
+        .first()
+    )
+    display = {
+        canon: f"{canon} ({acronym})"
+        for canon, acronym, _ in written.iter_rows()
+        if initials(canon) == acronym
+    }
+    if not display:
+        return keyed
+    return keyed.with_columns(
+        _canon=pl.when(pl.col("_label") == ORG)
+        .then(pl.col("_canon").replace(display))
+        .otherwise(pl.col("_canon"))
+    )
+
+
+def initials(name: str) -> str:
+    """'Committee to Protect Journalists' -> 'CPJ': the first letters of its capitalised words."""
+    return "".join(word[0] for word in name.split() if word[:1].isupper())
 
 
 PERSONAL_PRONOUNS = ("he", "she", "him", "her")
