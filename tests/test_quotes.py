@@ -932,3 +932,29 @@ def test_a_day_after_the_cue_is_never_its_speaker(nlp):
         "“Nobody will sell the pier while I chair this board,” said Sunday."
     )
     assert all(q["speaker"] != "Sunday" for q in quotes_of(nlp, body))
+
+
+def test_a_colon_clause_introduces_the_quote_after_it_whoever_its_subject(nlp):
+    body = (
+        "The harbour board met on Monday.\n\n"
+        "The Oregon Port Authority was blunt about the dredging: “The east channel is too shallow.”\n\n"
+        "A longtime critic, councillor Jon Faulk, spoke first on Tuesday: "
+        "“Nobody asked the fishermen before drawing this map.”\n\n"
+        "As Dr. Mia Lund, head of the co-op, put it: “Fish do not wait for permits. Neither will we.”\n\n"
+        "The plan has three parts: “dredge, rebuild and reopen the old quay.”"
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "east channel")["speaker"] == "Oregon Port Authority"
+    assert find(quotes, "Nobody asked the fishermen")["speaker"] == "Jon Faulk"  # named in apposition
+    assert find(quotes, "wait for permits")["speaker"] == "Mia Lund"  # 'Dr.' does not end her clause
+    parts = [q for q in quotes if "dredge, rebuild" in q["text"]]
+    assert not parts or parts[0]["cue"] != "has"  # a plan introduces nobody's words
+
+
+def test_a_cue_the_parse_joined_to_the_statement_before_it_reports_that_statement(nlp):
+    body = (
+        "The ferry firm bought two old tugs for the winter storms, a spokeswoman, Ilse Marek, said on "
+        "Saturday, and it has sent them out three times since."
+    )
+    q = find(quotes_of(nlp, body), "bought two old tugs")
+    assert (q["quote_type"], q["speaker"], q["cue"]) == ("indirect", "Ilse Marek", "said")

@@ -439,23 +439,45 @@ def only_circumstances(ctx: Context, verb: Token, subj: Token) -> bool:
 
 
 def colon_intro(ctx: Context, m: Marked) -> Token | None:
-    """A sentence ending in a colon right before the quote, on its line or the line before, introduces
-    it with any verb: 'NAME leaned in and boomed: “…”', 'As NAME put it:¶“…”'. Its main verb is the
-    cue when its subject is a person (a name or a personal pronoun), so 'The plan has three parts:' is
-    not."""
+    """A clause ending in a colon right before the quote, on its line or the line before, introduces
+    it with any verb: 'NAME leaned in and boomed: “…”', 'As NAME put it:¶“…”', 'The Port Authority was
+    blunt about it: “…”'. The clause's top verb is the cue when its subject is a person or an
+    organisation (a name, a personal pronoun, or a noun with a name in apposition), so 'The plan has
+    three parts:' is not. The parser often joins the clause to the quote's sentence, so the clause is
+    read from its line, not from the parse's sentence."""
     text, end = ctx.text, m.open_at
     while end > 0 and text[end - 1].isspace():  # scanned back, not copied: articles hold many quotes
         end -= 1
     if end == 0 or text[end - 1] != ":" or text.count("\n", end, m.open_at) > 2:
         return None
-    colon = ctx.doc[ctx.token_at(end - 1)]
+    doc = ctx.doc
+    colon = doc[ctx.token_at(end - 1)]
     if colon.i in ctx.quote_of_token:
         return None
-    verb = colon.sent.root
-    if verb.pos_ != "VERB" or verb.i in ctx.quote_of_token:
-        return None
-    subj = subject_of(verb, ctx.quote_of_token)
-    return verb if subj is not None and framing_subject(subj) else None
+    first = ctx.token_at(text.rfind("\n", 0, end - 1) + 1)
+    for i in range(colon.i - 1, first - 1, -1):
+        if (doc[i].text in (".", "!", "?") and doc[i + 1].is_sent_start) or i in ctx.quote_of_token:
+            first = i + 1  # the clause starts after the sentence or quote before it on its line
+            break
+    for verb in doc[first : colon.i]:
+        top = verb.head.i == verb.i or not first <= verb.head.i < colon.i
+        if not top or verb.pos_ not in ("VERB", "AUX") or verb.dep_ in ("aux", "auxpass"):
+            continue
+        subj = subject_of(verb, ctx.quote_of_token)
+        if subj is not None and first <= subj.i < colon.i and introduces(ctx, subj):
+            return verb
+    return None
+
+
+def introduces(ctx: Context, subj: Token) -> bool:
+    """A subject that can introduce a quote: a person or an organisation, however written."""
+    if framing_subject(subj):
+        return True
+    named = [subj, *(c for c in subj.children if c.dep_ == "appos")]
+    return any(
+        (mention := ctx.ents.by_token.get(t.i)) is not None and mention.label in (PERSON, "ORG")
+        for t in named
+    )
 
 
 def framing_subject(subj: Token) -> bool:
@@ -508,6 +530,9 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         best = (min(c.left_edge.i for c in after), max(c.right_edge.i for c in after) + 1)
     if best is None and verb._.lemma.lower() in COMMITMENT_VERBS:
         best = infinitive_clause(verb)
+    if best is None and trailing_conj(verb):
+        # "The pier was built for storms, a spokeswoman said": the parse joined the cue to the statement
+        best = (verb.head.left_edge.i, verb.left_edge.i - 1)
     if best is None and verb.dep_ == "parataxis" and verb.head.i < verb.i:
         # "The plan had two aims, Lowe writes": the statement is the clause the cue interrupts
         first = min([verb.left_edge.i, *(c.i for c in verb.children if c.dep_ in SUBJECT_DEPS)])
@@ -522,6 +547,21 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         elif set_off(verb) and head.right_edge.i - verb.right_edge.i >= 3:
             best = interrupted_statement(verb)
     return clip_to_paragraph(verb, best) if best else None
+
+
+def trailing_conj(verb: Token) -> bool:
+    """A cue with its own subject after a comma, parsed as the conjunct of the clause before it (no
+    'and' between them): 'The pier was built for storms, a spokeswoman said.'"""
+    head, doc = verb.head, verb.doc
+    return (
+        verb.dep_ == "conj"
+        and head.i < verb.i
+        and head.pos_ in ("VERB", "AUX")
+        and doc[verb.left_edge.i - 1].text == ","
+        and any(c.dep_ in SUBJECT_DEPS and c.i < verb.i for c in verb.children)
+        and not any(c.dep_ == "cc" and c.i < verb.i for c in verb.children)
+        and verb.left_edge.i - 1 - head.left_edge.i >= 3
+    )
 
 
 def set_off(verb: Token) -> bool:
