@@ -958,3 +958,28 @@ def test_a_cue_the_parse_joined_to_the_statement_before_it_reports_that_statemen
     )
     q = find(quotes_of(nlp, body), "bought two old tugs")
     assert (q["quote_type"], q["speaker"], q["cue"]) == ("indirect", "Ilse Marek", "said")
+
+
+def test_a_question_asked_is_said_by_the_asker_not_by_whoever_was_asked(nlp):
+    body = (
+        "Ruth Calder runs the port.\n\n"
+        "Host Dan Pike asked Calder about the new fishing quotas and the closed canneries.\n\n"
+        "Calder asked whether the port could stay open all winter.\n\n"
+        "Asked how the ferries would cope next winter, Calder said the boats were too old.\n\n"
+        "When asked about the night boat, she said it would sail again in March."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "about the new fishing quotas")["speaker"] == "Dan Pike"
+    assert find(quotes, "whether the port could stay open")["speaker"] == "Ruth Calder"
+    assert not [q for q in quotes if "cope next winter" in q["text"]]  # Calder was asked it: not her words
+    assert not [q for q in quotes if "about the night boat" in q["text"]]
+    assert find(quotes, "boats were too old")["speaker"] == "Ruth Calder"
+
+
+def test_a_statement_sent_by_someone_is_theirs(nlp):
+    body = (
+        "Judge Amos Pell ruled against the station on Monday.\n\n"
+        "A statement sent to the Ledger by Rina Solberg, the station's new chair, said "
+        "“We will appeal the ruling within the month.”"
+    )
+    assert find(quotes_of(nlp, body), "appeal the ruling")["speaker"] == "Rina Solberg"

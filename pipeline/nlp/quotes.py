@@ -39,6 +39,7 @@ PARAGRAPH = re.compile(r"[^\n]+")
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 QUESTION_WORDS = frozenset({"whether", "what", "why", "how", "who", "whom", "which", "where"})
+QUESTION_VERBS = frozenset({"ask"})  # their content is a question, and asking one is saying it
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "dative", "appos"})
 OBJECT_DEPS = frozenset({"dobj", "dative", "iobj", "pobj"})
 WHEN = frozenset({"DATE", "TIME"})  # entity types that say when something was said, never who said it
@@ -232,9 +233,26 @@ def subject_of(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token | None:
     found = grammatical_subject(verb, quoted)
     if found is not None and (is_dateline(found) or found.ent_type_ in WHEN):
         return None  # "WASHINGTON — …", "…,” said Sunday: where the story was filed, or when, not who
-    if found is not None and found.dep_ == "nsubjpass" and verb._.lemma.lower() in ADDRESSEE_VERBS:
-        return agent_of(verb)  # "Hale was asked": Hale listened; the asker, if named, speaks
+    if verb._.lemma.lower() in ADDRESSEE_VERBS and listened(verb):
+        return agent_of(verb)  # "Hale was asked by X", "Asked by X whether …, Hale said": X spoke
     return found
+
+
+def listened(verb: Token) -> bool:
+    """The verb's subject is the one spoken to: 'Hale was asked', 'Asked whether …, she said', 'when
+    told of it' (a passive, or a past participle with no 'have' before it)."""
+    if any(c.dep_ in ("nsubjpass", "auxpass") for c in verb.children):
+        return True
+    if verb.tag_ == "VBD" and verb.dep_ == "advcl":  # 'Asked what …, he said': tagged as a past tense
+        return not any(c.dep_ in SUBJECT_DEPS or c.dep_ == "aux" for c in verb.children)
+    return verb.tag_ == "VBN" and not any(
+        c.dep_ == "aux" and c._.lemma.lower() == "have" for c in verb.children
+    )
+
+
+def listener_frame(verb: Token) -> bool:
+    """'When asked', 'Hale was told': a cue naming who listened, and nobody who spoke."""
+    return verb._.lemma.lower() in ADDRESSEE_VERBS and listened(verb) and agent_of(verb) is None
 
 
 def is_dateline(tok: Token) -> bool:
@@ -378,6 +396,8 @@ def cue_after(ctx: Context, m: Marked) -> Token | None:
         if tok.idx >= m.para_end or i in ctx.quote_of_token or tok.text in OPENERS:
             return None
         if ctx.is_cue(tok):
+            if window == 3 and listener_frame(tok):
+                return None  # '“…” When asked about it, …': a new sentence, framing someone else
             return None if opens_own_clause(ctx, tok) else tok
     return None
 
@@ -501,7 +521,7 @@ def cue_before(ctx: Context, m: Marked) -> Token | None:
         tok = doc[i]
         if i in ctx.quote_of_token:
             return None
-        if ctx.is_cue(tok):
+        if ctx.is_cue(tok) and not listener_frame(tok):  # 'Asked whether …, Ruiz shot back: “…”'
             return tok
     return None
 
@@ -530,6 +550,8 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         best = (min(c.left_edge.i for c in after), max(c.right_edge.i for c in after) + 1)
     if best is None and verb._.lemma.lower() in COMMITMENT_VERBS:
         best = infinitive_clause(verb)
+    if best is None and verb._.lemma.lower() in QUESTION_VERBS:
+        best = question_asked(verb)
     if best is None and trailing_conj(verb):
         # "The pier was built for storms, a spokeswoman said": the parse joined the cue to the statement
         best = (verb.head.left_edge.i, verb.left_edge.i - 1)
@@ -601,6 +623,21 @@ def infinitive_clause(verb: Token) -> tuple[int, int] | None:
             if addressee:
                 start = min(start, addressee[0].left_edge.i)
             return start, child.right_edge.i + 1
+    return None
+
+
+def question_asked(verb: Token) -> tuple[int, int] | None:
+    """'X asked Y if the port would stay open', 'X asked Y about the plan': the question is what X
+    said, introduced by 'if' or 'whether' (which the parser may call adverbial) or by 'about'."""
+    for child in verb.children:
+        if child.i < verb.i:
+            continue
+        if child.dep_ == "advcl" and any(
+            c.dep_ == "mark" and c.lower_ in ("if", "whether") for c in child.children
+        ):
+            return child.left_edge.i, child.right_edge.i + 1
+        if child.dep_ == "prep" and child.lower_ == "about":
+            return child.i, child.right_edge.i + 1
     return None
 
 
@@ -953,8 +990,8 @@ def reported(
         start, end = clause_chars(ctx, span)
         if end - start < 12 or any(s < end and start < e for s, e in taken):
             continue
-        if ctx.doc[span[0]].lower_ in QUESTION_WORDS:
-            continue  # "did not say whether …", "asked why …": a question reported, not a statement
+        if ctx.doc[span[0]].lower_ in QUESTION_WORDS and verb._.lemma.lower() not in QUESTION_VERBS:
+            continue  # "did not say whether …": an open question, not a statement; "asked why" is one
         found = Found(start, end, "partial" if verb.i in partial_of else "indirect")
         set_cue(found, verb, ctx.quote_of_token)
         out.append(found)

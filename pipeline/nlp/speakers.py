@@ -306,14 +306,17 @@ class Resolver:
         )
 
     def owner(self, tok: Token) -> Candidate | None:
-        """The author named with one mention of a document: possessor, compound, 'by'/'from' phrase, or
-        the subject of the verb it is the means of ('X wrote in a report', 'X stated in a post')."""
+        """The author named with one mention of a document: possessor, compound, 'by'/'from' phrase (on
+        the noun or on a participle after it: 'a report sent to the council by X'), or the subject of the
+        verb it is the means of ('X wrote in a report', 'X stated in a post')."""
         for child in tok.children:
             if child.dep_ == "poss" or (child.dep_ == "compound" and child.pos_ == "PROPN"):
                 found = self.named(child)
                 if found is not None:
                     return found
-            if child.dep_ == "prep" and child.lower_ in ("by", "from"):
+        participles = [c for c in tok.children if c.dep_ == "acl"]
+        for child in (c for t in (tok, *participles) for c in t.children):
+            if (child.dep_ == "prep" and child.lower_ in ("by", "from")) or child.dep_ == "agent":
                 for obj in child.children:
                     if obj.dep_ == "pobj" and (found := self.named(obj)) is not None:
                         return found
