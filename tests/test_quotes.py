@@ -983,3 +983,13 @@ def test_a_statement_sent_by_someone_is_theirs(nlp):
         "“We will appeal the ruling within the month.”"
     )
     assert find(quotes_of(nlp, body), "appeal the ruling")["speaker"] == "Rina Solberg"
+
+
+def test_a_quote_opening_in_reported_speech_and_running_on_is_one_partial_quote(nlp):
+    body = (
+        "Piet Olsen backed Marta Ruiz in November. He said Ruiz “knows every boat in the bay by name. "
+        "Nobody works the nets harder than she does.”"
+    )
+    q = find(quotes_of(nlp, body), "every boat in the bay")
+    assert q["quote_type"] == "partial" and q["speaker"] == "Piet Olsen"
+    assert q["text"].startswith("Ruiz “knows") and "works the nets harder" in q["text"]

@@ -809,7 +809,24 @@ def clause_holding(
             continue
         if best is None or span[1] - span[0] < best_len:
             best, best_len = verb, span[1] - span[0]
-    return best
+    return best or clause_running_on(ctx, m, first, last, cues, clauses)
+
+
+def clause_running_on(
+    ctx: Context, m: Marked, first: int, last: int, cues: list[Token], clauses: dict[int, tuple[int, int]]
+) -> Token | None:
+    """'He said Ruiz “knows every boat. Nobody works harder.”': the quote opens inside a cue's
+    clause, after words of its own, and runs on past the clause's sentence. The clause is extended to
+    the quote's end: what follows the opening mark is still the speaker's."""
+    for verb in cues:
+        span = clauses.get(verb.i)
+        if span is None or not span[0] < first < span[1] <= last:
+            continue
+        if not any(tok.is_alpha for tok in ctx.doc[span[0] : first]):
+            continue
+        clauses[verb.i] = (span[0], last + 1)
+        return verb
+    return None
 
 
 def words_outside(ctx: Context, span: tuple[int, int], m: Marked) -> bool:
