@@ -993,3 +993,18 @@ def test_a_quote_opening_in_reported_speech_and_running_on_is_one_partial_quote(
     q = find(quotes_of(nlp, body), "every boat in the bay")
     assert q["quote_type"] == "partial" and q["speaker"] == "Piet Olsen"
     assert q["text"].startswith("Ruiz “knows") and "works the nets harder" in q["text"]
+
+
+def test_a_cue_set_off_by_commas_inside_its_statement_whatever_the_parse_hung_on_it(nlp):
+    body = (
+        "When the ferry fares doubled last spring, Brandt said, most of the island shops lost half their "
+        "trade.\n\n"
+        "Vardo, Lisk said, left him wondering who still owns the ferry company.\n\n"
+        "Officials familiar with the plan said that it showed the council had run out of money for the pier."
+    )
+    quotes = quotes_of(nlp, body)
+    fares = find(quotes, "island shops")
+    assert fares["speaker"] == "Brandt" and fares["text"].startswith("When the ferry fares")
+    vardo = find(quotes, "left him wondering")
+    assert vardo["speaker"] == "Lisk" and vardo["text"].startswith("Vardo")  # not 'Vardo'
+    assert find(quotes, "run out of money")["speaker_mention"] == "Officials"

@@ -276,13 +276,18 @@ def agent_of(verb: Token) -> Token | None:
 
 
 def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token | None:
-    for child in verb.children:
+    # nearest first: 'Vardo, Lisk said, left …' gave the cue two subjects; the one beside it speaks
+    for child in sorted(verb.children, key=lambda c: abs(c.i - verb.i)):
         if child.dep_ in SUBJECT_DEPS and child.i in quoted and verb.i not in quoted:
             continue  # '“Anyone who doubts it should look,” said Ana Ruiz': the parser took 'Anyone'
         if child.dep_ in SUBJECT_DEPS:
             if child.lower_ in RELATIVE_PRONOUNS and verb.dep_ == "relcl":
                 return verb.head  # "Dalby, who noted that ..."
             return child
+        if child.dep_ == "csubj" and child.i < verb.i:  # "Officials familiar with it said": misparsed
+            inner = next((c for c in child.children if c.dep_ in SUBJECT_DEPS), None)
+            if inner is not None and inner.pos_ in ("NOUN", "PROPN"):
+                return inner
     head = verb.head
     if verb.dep_ == "pcomp" and head.dep_ == "prep":
         head = head.head  # "he was quoted as saying"
@@ -566,8 +571,8 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         head = verb.head
         if verb.left_edge.i - head.left_edge.i >= 2 and head.right_edge.i - verb.right_edge.i >= 3:
             best = (head.left_edge.i, head.right_edge.i + 1)
-        elif set_off(verb) and head.right_edge.i - verb.right_edge.i >= 3:
-            best = interrupted_statement(verb)
+        elif (phrase := set_off(verb)) is not None and head.right_edge.i - phrase[1] >= 3:
+            best = interrupted_statement(verb, phrase)
     return clip_to_paragraph(verb, best) if best else None
 
 
@@ -586,27 +591,38 @@ def trailing_conj(verb: Token) -> bool:
     )
 
 
-def set_off(verb: Token) -> bool:
-    """The cue phrase stands between commas inside its sentence: '…, his campaign said, …'."""
+def set_off(verb: Token) -> tuple[int, int] | None:
+    """The cue phrase, when it stands between commas inside its sentence: '…, his campaign said, …',
+    'After the vote, Brandt said on Monday, most …'. The phrase is the verb's subtree, or (where the
+    parser hung the words before the cue on it) its subject, the verb and what follows the verb."""
     doc = verb.doc
     left, right = verb.left_edge.i, verb.right_edge.i
-    return doc[left].text == "," and doc[right].text == "," and left > verb.sent.start
+    if doc[left].text == "," and doc[right].text == "," and left > verb.sent.start:
+        return left + 1, right
+    subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < verb.i]
+    if not subjects or right + 1 >= len(doc):
+        return None
+    start = subjects[-1].left_edge.i
+    end = max([verb.i, *(c.right_edge.i for c in verb.children if c.i > verb.i and c.dep_ != "punct")])
+    if start > verb.sent.start and doc[start - 1].text == "," and doc[end + 1].text == ",":
+        return start, end + 1
+    return None
 
 
-def interrupted_statement(verb: Token) -> tuple[int, int] | None:
+def interrupted_statement(verb: Token, phrase: tuple[int, int]) -> tuple[int, int]:
     """'Recently, he said, he has moved on', 'and the permit, his campaign said, was late': the
-    statement a set-off cue interrupts runs from the clause's start (after a dash or semicolon that
-    ends an earlier clause) to the end of the sentence, whatever the parser attached its first words to;
-    after 'But, she said,' it is what follows the cue."""
+    statement a set-off cue phrase interrupts runs from the clause's start (after a dash or semicolon
+    that ends an earlier clause) to the end of the sentence, whatever the parser attached its first
+    words to; after 'But, she said,' it is what follows the cue."""
     doc, sent = verb.doc, verb.sent
-    start = verb.left_edge.i
+    start = phrase[0]
     while start > sent.start and doc[start - 1].text not in (";", "—", "–", "-", ":"):
         start -= 1
-    while start < verb.left_edge.i and (doc[start].is_punct or doc[start].dep_ == "cc"):
+    while start < phrase[0] and (doc[start].is_punct or doc[start].dep_ == "cc"):
         start += 1
-    if not any(t.is_alpha for t in doc[start : verb.left_edge.i]):
-        start = verb.right_edge.i + 1  # 'But, she said, it is late': only a conjunction came before
-    return start, verb.head.right_edge.i + 1
+    if not any(t.is_alpha for t in doc[start : phrase[0]]):
+        start = phrase[1] + 1  # 'But, she said, it is late': only a conjunction came before
+    return start, max(verb.head.right_edge.i, phrase[1]) + 1
 
 
 def infinitive_clause(verb: Token) -> tuple[int, int] | None:
