@@ -1008,3 +1008,16 @@ def test_a_cue_set_off_by_commas_inside_its_statement_whatever_the_parse_hung_on
     vardo = find(quotes, "left him wondering")
     assert vardo["speaker"] == "Lisk" and vardo["text"].startswith("Vardo")  # not 'Vardo'
     assert find(quotes, "run out of money")["speaker_mention"] == "Officials"
+
+
+def test_a_quoted_name_given_in_a_relative_clause_is_the_namers_words(nlp):
+    body = (
+        "The co-op met. Critics say the toll plan, which Tom Lisk called “pure theatre,” will fail. "
+        "The board wants what it calls “a fair fee” for every mooring.\n\n"
+        "The old ferry, now called “Sea Star,” sails on Fridays."
+    )
+    quotes = quotes_of(nlp, body)
+    theatre = find(quotes, "pure theatre")
+    assert (theatre["quote_type"], theatre["speaker"], theatre["cue"]) == ("partial", "Tom Lisk", "called")
+    assert find(quotes, "a fair fee")["cue"] == "calls"  # 'it': the board
+    assert not [q for q in quotes if "Sea Star" in q["text"]]  # a name given, by nobody

@@ -463,6 +463,23 @@ def only_circumstances(ctx: Context, verb: Token, subj: Token) -> bool:
     )
 
 
+def naming_frame(ctx: Context, m: Marked) -> Token | None:
+    """'a country that NAME called “our worst foe”', 'what she described as “a farce”': a quoted name
+    given right after 'call' (or 'describe … as') by a person or organisation is their words, even in
+    a relative clause, where the naming serves another sentence."""
+    doc = ctx.doc
+    outside = doc[ctx.token_at(m.start)]
+    while outside.i in ctx.quote_of_token and outside.head.i != outside.i:
+        outside = outside.head  # up from the quote's first word to the word it depends on outside it
+    verb = outside.head if outside.lower_ == "as" else outside
+    if verb.pos_ != "VERB" or verb._.lemma.lower() not in NAMING_VERBS or listened(verb) or ctx.is_cue(verb):
+        return None  # a cue already reports its whole naming clause ('called the plan “a farce”')
+    subj = grammatical_subject(verb, ctx.quote_of_token)
+    if subj is None or subj.i > verb.i:
+        return None
+    return verb if introduces(ctx, subj) or subj.lower_ in ("it", "they") else None
+
+
 def colon_intro(ctx: Context, m: Marked) -> Token | None:
     """A clause ending in a colon right before the quote, on its line or the line before, introduces
     it with any verb: 'NAME leaned in and boomed: “…”', 'As NAME put it:¶“…”', 'The Port Authority was
@@ -730,7 +747,7 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
             partial_of.setdefault(holder.i, []).append(m)
             continue
         is_embedded = embedded(ctx, m)
-        verb = cue_after(ctx, m) or cue_before(ctx, m)
+        verb = (naming_frame(ctx, m) if is_embedded else None) or cue_after(ctx, m) or cue_before(ctx, m)
         verb = verb or (None if is_embedded else framing_verb(ctx, m)) or colon_intro(ctx, m)
         if verb is None and is_embedded:
             continue  # scare quotes: a quoted word with no one saying it
