@@ -1021,3 +1021,22 @@ def test_a_quoted_name_given_in_a_relative_clause_is_the_namers_words(nlp):
     assert (theatre["quote_type"], theatre["speaker"], theatre["cue"]) == ("partial", "Tom Lisk", "called")
     assert find(quotes, "a fair fee")["cue"] == "calls"  # 'it': the board
     assert not [q for q in quotes if "Sea Star" in q["text"]]  # a name given, by nobody
+
+
+def test_a_that_clause_the_parse_hung_on_the_noun_before_it_is_the_cues(nlp):
+    body = (
+        "Nils Berg told a crowd of dock workers that no crane had been serviced since the spring.\n\n"
+        "Olsen mocked the plan, telling the crew during a meeting that they should keep the old boat.\n\n"
+        "The crew told a story that nobody on the quay believed."
+    )
+    quotes = quotes_of(nlp, body)
+    cranes = find(quotes, "no crane had been serviced")
+    assert cranes["speaker"] == "Nils Berg" and cranes["text"].startswith("that no crane")
+    assert find(quotes, "keep the old boat")["cue"] == "telling"
+    assert not [q for q in quotes if "nobody on the quay" in q["text"]]  # a relative clause: nobody's words
+
+
+def test_an_order_or_a_request_says_its_infinitive(nlp):
+    body = "Ruth Calder tells the fishermen at the quay to “bring every boat to the vote on Sunday.”"
+    q = find(quotes_of(nlp, body), "bring every boat")
+    assert (q["speaker"], q["cue"]) == ("Ruth Calder", "tells")

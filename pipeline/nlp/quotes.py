@@ -43,7 +43,8 @@ QUESTION_VERBS = frozenset({"ask"})  # their content is a question, and asking o
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "dative", "appos"})
 OBJECT_DEPS = frozenset({"dobj", "dative", "iobj", "pobj"})
 WHEN = frozenset({"DATE", "TIME"})  # entity types that say when something was said, never who said it
-COMMITMENT_VERBS = frozenset({"promise", "vow", "pledge", "urge", "threaten"})  # speech acts with "to …"
+# speech acts whose content is an infinitive: promises, appeals, requests, orders ("X asked Y to …")
+COMMITMENT_VERBS = frozenset({"promise", "vow", "pledge", "urge", "threaten", "tell", "ask"})
 NAMING_VERBS = frozenset({"call", "describe"})  # "X called it a disgrace", "X described it as a disgrace"
 NAMING_PARTICLES = frozenset({"for", "on", "off", "up", "back", "in", "out"})  # "called for", "called off"
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "assure", "remind", "warn", "inform"})
@@ -570,6 +571,8 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
     after = [c for c in clauses if c.i > verb.i]
     if len(after) > 1:  # 'said it’s “not that A, not that B”': the parse split one statement in two
         best = (min(c.left_edge.i for c in after), max(c.right_edge.i for c in after) + 1)
+    if best is None:
+        best = misattached_complement(verb)
     if best is None and verb._.lemma.lower() in COMMITMENT_VERBS:
         best = infinitive_clause(verb)
     if best is None and verb._.lemma.lower() in QUESTION_VERBS:
@@ -643,8 +646,8 @@ def interrupted_statement(verb: Token, phrase: tuple[int, int]) -> tuple[int, in
 
 
 def infinitive_clause(verb: Token) -> tuple[int, int] | None:
-    """'X promised to cut the fare', 'X urged the council to act': what a promise or an appeal says is
-    its infinitive (with whoever is urged)."""
+    """'X promised to cut the fare', 'X urged the council to act', 'X told the crew to wait': what a
+    promise, an appeal or an order says is its infinitive (with whoever is urged)."""
     for child in verb.children:
         if (
             child.dep_ in ("xcomp", "ccomp")
@@ -656,6 +659,24 @@ def infinitive_clause(verb: Token) -> tuple[int, int] | None:
             if addressee:
                 start = min(start, addressee[0].left_edge.i)
             return start, child.right_edge.i + 1
+    return None
+
+
+def misattached_complement(verb: Token) -> tuple[int, int] | None:
+    """'He told a crowd of dock workers that no crane had been serviced …', 'telling the crew during a meeting
+    that they should …': the parser hung the cue's 'that' clause on the noun before it as a relative or
+    adjectival clause. A clause with 'that' as its complementiser (not as its subject or object) and a
+    subject of its own, hung on a noun of the cue's object or circumstance after it, is what the cue
+    reports."""
+    for child in verb.children:
+        if child.i < verb.i or child.dep_ not in ("dobj", "dative", "prep", "npadvmod"):
+            continue
+        for tok in child.subtree:
+            if tok.dep_ not in ("relcl", "acl") or tok.head.pos_ not in ("NOUN", "PROPN"):
+                continue
+            marks = [c for c in tok.children if c.dep_ == "mark" and c.lower_ == "that"]
+            if marks and any(c.dep_ in SUBJECT_DEPS for c in tok.children):
+                return marks[0].i, tok.right_edge.i + 1
     return None
 
 
