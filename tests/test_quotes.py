@@ -1040,3 +1040,14 @@ def test_an_order_or_a_request_says_its_infinitive(nlp):
     body = "Ruth Calder tells the fishermen at the quay to “bring every boat to the vote on Sunday.”"
     q = find(quotes_of(nlp, body), "bring every boat")
     assert (q["speaker"], q["cue"]) == ("Ruth Calder", "tells")
+
+
+def test_a_cue_after_the_statement_parsed_as_an_adverbial_clause_reports_it(nlp):
+    body = (
+        "BERGEN --  Ferry fares will climb again next spring, earlier than hoped, the harbour board's "
+        "finance office reported.\n\nThe boat sank in minutes, as the captain said later."
+    )
+    quotes = quotes_of(nlp, body)
+    fares = find(quotes, "fares will climb")
+    assert fares["cue"] == "reported" and fares["text"].startswith("Ferry fares")  # not the dateline
+    assert not [q for q in quotes if "sank in minutes" in q["text"]]  # 'as …': not a frame of it

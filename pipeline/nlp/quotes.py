@@ -579,7 +579,12 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         best = question_asked(verb)
     if best is None and trailing_conj(verb):
         # "The pier was built for storms, a spokeswoman said": the parse joined the cue to the statement
-        best = (verb.head.left_edge.i, verb.left_edge.i - 1)
+        start = verb.head.left_edge.i
+        if is_dateline(verb.doc[start]):  # "OSLO -- Fares will rise, the office said": not the dateline
+            start += 1
+            while start < verb.i and (verb.doc[start].is_punct or verb.doc[start].is_space):
+                start += 1
+        best = (start, verb.left_edge.i - 1)
     if best is None and verb.dep_ == "parataxis" and verb.head.i < verb.i:
         # "The plan had two aims, Lowe writes": the statement is the clause the cue interrupts
         first = min([verb.left_edge.i, *(c.i for c in verb.children if c.dep_ in SUBJECT_DEPS)])
@@ -597,16 +602,17 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
 
 
 def trailing_conj(verb: Token) -> bool:
-    """A cue with its own subject after a comma, parsed as the conjunct of the clause before it (no
-    'and' between them): 'The pier was built for storms, a spokeswoman said.'"""
+    """A cue with its own subject after a comma, parsed as the conjunct or an adverbial clause of the
+    clause before it (no 'and', 'when' or 'as' between them): 'The pier was built for storms, a
+    spokeswoman said.', 'Fares will climb in spring, earlier than planned, the Office reported.'"""
     head, doc = verb.head, verb.doc
     return (
-        verb.dep_ == "conj"
+        verb.dep_ in ("conj", "advcl")
         and head.i < verb.i
         and head.pos_ in ("VERB", "AUX")
         and doc[verb.left_edge.i - 1].text == ","
         and any(c.dep_ in SUBJECT_DEPS and c.i < verb.i for c in verb.children)
-        and not any(c.dep_ == "cc" and c.i < verb.i for c in verb.children)
+        and not any(c.dep_ in ("cc", "mark") and c.i < verb.i for c in verb.children)
         and verb.left_edge.i - 1 - head.left_edge.i >= 3
     )
 
