@@ -1051,3 +1051,14 @@ def test_a_cue_after_the_statement_parsed_as_an_adverbial_clause_reports_it(nlp)
     fares = find(quotes, "fares will climb")
     assert fares["cue"] == "reported" and fares["text"].startswith("Ferry fares")  # not the dateline
     assert not [q for q in quotes if "sank in minutes" in q["text"]]  # 'as …': not a frame of it
+
+
+def test_a_question_answered_is_said_but_not_one_left_unanswered(nlp):
+    body = (
+        "Harbour master Ines Moreau spoke on Monday.\n\n"
+        "Moreau explained why the night ferry had been cancelled for the winter.\n\n"
+        "She did not explain how the crews would be paid."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "why the night ferry")["speaker"] == "Ines Moreau"
+    assert not [q for q in quotes if "crews would be paid" in q["text"]]

@@ -39,7 +39,7 @@ PARAGRAPH = re.compile(r"[^\n]+")
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 QUESTION_WORDS = frozenset({"whether", "what", "why", "how", "who", "whom", "which", "where"})
-QUESTION_VERBS = frozenset({"ask"})  # their content is a question, and asking one is saying it
+QUESTION_VERBS = frozenset({"ask", "explain"})  # a question asked, or answered: "explained why …"
 INVERTED_SUBJECT_DEPS = frozenset({"dobj", "npadvmod", "attr", "oprd", "dative", "appos"})
 OBJECT_DEPS = frozenset({"dobj", "dative", "iobj", "pobj"})
 WHEN = frozenset({"DATE", "TIME"})  # entity types that say when something was said, never who said it
@@ -686,6 +686,12 @@ def misattached_complement(verb: Token) -> tuple[int, int] | None:
     return None
 
 
+def question_put(verb: Token) -> bool:
+    """'X asked why …', 'X explained how …': a question asked or answered, which is saying something;
+    not 'X did not explain why …'."""
+    return verb._.lemma.lower() in QUESTION_VERBS and not any(c.dep_ == "neg" for c in verb.children)
+
+
 def question_asked(verb: Token) -> tuple[int, int] | None:
     """'X asked Y if the port would stay open', 'X asked Y about the plan': the question is what X
     said, introduced by 'if' or 'whether' (which the parser may call adverbial) or by 'about'."""
@@ -1067,7 +1073,7 @@ def reported(
         start, end = clause_chars(ctx, span)
         if end - start < 12 or any(s < end and start < e for s, e in taken):
             continue
-        if ctx.doc[span[0]].lower_ in QUESTION_WORDS and verb._.lemma.lower() not in QUESTION_VERBS:
+        if ctx.doc[span[0]].lower_ in QUESTION_WORDS and not question_put(verb):
             continue  # "did not say whether …": an open question, not a statement; "asked why" is one
         found = Found(start, end, "partial" if verb.i in partial_of else "indirect")
         set_cue(found, verb, ctx.quote_of_token)
