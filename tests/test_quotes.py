@@ -1062,3 +1062,14 @@ def test_a_question_answered_is_said_but_not_one_left_unanswered(nlp):
     quotes = quotes_of(nlp, body)
     assert find(quotes, "why the night ferry")["speaker"] == "Ines Moreau"
     assert not [q for q in quotes if "crews would be paid" in q["text"]]
+
+
+def test_according_to_in_mid_sentence_vouches_for_the_clause_it_modifies(nlp):
+    body = (
+        "The harbour report came out on Monday.\n\n"
+        "Most ferry tickets are sold online, according to the Harbour Office, and only a few are bought "
+        "at the quay."
+    )
+    q = find(quotes_of(nlp, body), "ferry tickets are sold online")
+    assert q["cue"] == "according to" and q["speaker"] == "Harbour Office"
+    assert "bought at the quay" in q["text"]  # the clause joined to it by 'and' too

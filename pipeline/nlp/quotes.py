@@ -1128,7 +1128,11 @@ def according_to(ctx: Context, existing: list[Found]) -> list[Found]:
             span = (phrase_end, sent.end)
         elif not has_verb(ctx.doc[phrase_end : sent.end]):  # "…, according to X (in a filing)."
             span = (sent.start, tok.i)
-        else:  # mid-sentence between two clauses: which part X vouches for is unclear
+        elif tok.head.pos_ in ("VERB", "AUX") and tok.head.i != tok.i:
+            # mid-sentence: X vouches for the clause the phrase modifies ("A, according to X, and B";
+            # "the deal, which would cut taxes, according to X, …": that relative clause)
+            span = (tok.head.left_edge.i, tok.head.right_edge.i + 1)
+        else:
             continue
         if span[1] - span[0] < 3:
             continue
