@@ -1073,3 +1073,25 @@ def test_according_to_in_mid_sentence_vouches_for_the_clause_it_modifies(nlp):
     q = find(quotes_of(nlp, body), "ferry tickets are sold online")
     assert q["cue"] == "according to" and q["speaker"] == "Harbour Office"
     assert "bought at the quay" in q["text"]  # the clause joined to it by 'and' too
+
+
+def test_a_name_given_is_found_however_the_parse_hung_it(nlp):
+    body = (
+        "In May, Calder called the council's plans to build a new marina in Vardo “a total waste,” and "
+        "threatened to sue.\n\n"
+        "Divers described the seabed under the pier as ''wet sponge.''\n\n"
+        "Calder had referred to him as a “builder” in the past.\n\n"
+        "The old ferries, sometimes referred to fondly as “the tubs,” still sail."
+    )
+    quotes = quotes_of(nlp, body)
+    waste = find(quotes, "a total waste")
+    assert waste["cue"] == "called" and waste["text"].startswith("the council's plans")
+    assert find(quotes, "wet sponge")["text"].startswith("the seabed")
+    assert find(quotes, "builder")["text"].startswith("him as")
+    assert not [q for q in quotes if "the tubs" in q["text"]]  # named so by nobody in particular
+
+
+def test_a_lowercase_word_tagged_as_a_name_is_no_speaker_name(nlp):
+    body = "Tom Brandt leads. During the debate, the wealthy front-runner said the senator was weak."
+    q = find(quotes_of(nlp, body), "senator was weak")
+    assert q["speaker"] != "runner"

@@ -45,7 +45,9 @@ OBJECT_DEPS = frozenset({"dobj", "dative", "iobj", "pobj"})
 WHEN = frozenset({"DATE", "TIME"})  # entity types that say when something was said, never who said it
 # speech acts whose content is an infinitive: promises, appeals, requests, orders ("X asked Y to …")
 COMMITMENT_VERBS = frozenset({"promise", "vow", "pledge", "urge", "threaten", "tell", "ask"})
-NAMING_VERBS = frozenset({"call", "describe"})  # "X called it a disgrace", "X described it as a disgrace"
+NAMING_VERBS = frozenset(
+    {"call", "describe", "refer"}
+)  # "X called it a disgrace", "X described it as a disgrace"
 NAMING_PARTICLES = frozenset({"for", "on", "off", "up", "back", "in", "out"})  # "called for", "called off"
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "assure", "remind", "warn", "inform"})
 CUE_AFTER_WINDOW = 40  # tokens after a closing mark in which a cue may appear (appositions are long)
@@ -475,10 +477,23 @@ def naming_frame(ctx: Context, m: Marked) -> Token | None:
     verb = outside.head if outside.lower_ == "as" else outside
     if verb.pos_ != "VERB" or verb._.lemma.lower() not in NAMING_VERBS or listened(verb) or ctx.is_cue(verb):
         return None  # a cue already reports its whole naming clause ('called the plan “a farce”')
+    if not named_thing(verb):
+        return None  # "… were referred to as “X”": a name in use, given by nobody here
     subj = grammatical_subject(verb, ctx.quote_of_token)
     if subj is None or subj.i > verb.i:
         return None
     return verb if introduces(ctx, subj) or subj.lower_ in ("it", "they") else None
+
+
+def named_thing(verb: Token) -> bool:
+    """The naming verb names something: its object ('which X called', 'called the plan'), or the
+    object of 'to' after 'refer'."""
+    for child in verb.children:
+        if child.dep_ == "dobj":
+            return True
+        if child.dep_ == "prep" and child.lower_ == "to" and any(c.dep_ == "pobj" for c in child.children):
+            return True
+    return False
 
 
 def colon_intro(ctx: Context, m: Marked) -> Token | None:
@@ -740,13 +755,39 @@ def naming_clause(verb: Token) -> tuple[int, int] | None:
         )
         if said is None and named is not None:  # "called it a disgrace" parsed as one object phrase
             said = next((c for c in named.children if c.dep_ in ("appos", "attr", "npadvmod")), None)
+        if said is None and named is not None:  # "called the plans to open a dock “a waste”"
+            quoted = quoted_after(verb, named)
+            return clip_to_paragraph(verb, (named.left_edge.i, quoted)) if quoted else None
     else:
+        if named is None:  # "referred to him as a builder"
+            to = next((c for c in children if c.dep_ == "prep" and c.lower_ == "to"), None)
+            named = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+            if named is None and verb._.lemma.lower() == "refer":
+                return None  # "were referred to as …": named by nobody in particular
         said = next((c for c in children if c.dep_ == "prep" and c.lower_ == "as"), None)
+        if said is None and named is not None:  # "described the seabed under the pier as …"
+            said = next(
+                (t for t in verb.subtree if t.lower_ == "as" and t.dep_ == "prep" and t.i > named.i), None
+            )
     if said is None:
         return None
     start = min(t.left_edge.i for t in ([named] if named is not None else []) + [said])
     end = said.right_edge.i + 1
     return clip_to_paragraph(verb, (start, end)) if end - start >= 2 else None
+
+
+def quoted_after(verb: Token, named: Token) -> int | None:
+    """End (exclusive token index) of a quote that opens right after the named thing, in the verb's
+    sentence: the name it is given, however the parser attached it."""
+    doc = verb.doc
+    stop = min(verb.sent.end, named.right_edge.i + 2)
+    opening = next((i for i in range(named.i + 1, stop) if doc[i].text in ("“", '"', "''", "``")), None)
+    if opening is None:
+        return None
+    for i in range(opening + 1, min(verb.sent.end, opening + 40)):
+        if doc[i].text in ("”", '"', "''"):
+            return i + 1
+    return None
 
 
 def clip_to_paragraph(verb: Token, span: tuple[int, int]) -> tuple[int, int] | None:

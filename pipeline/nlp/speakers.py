@@ -202,6 +202,8 @@ class Resolver:
         """The speaker behind a cue's subject token, as resolved as the article allows."""
         out = Speaker(written=written, role=apposition_role(subj))
         lower = subj.lower_
+        # a lowercase word the tagger called a proper noun ("the front-runner") is a description
+        pos = "NOUN" if subj.pos_ == "PROPN" and subj.text.islower() else subj.pos_
         if mention is not None and mention.label == "NORP" and is_definite(subj) and subj.tag_ == "NNP":
             mention = None  # "the Ohio Democrat said": a person described by party or origin
             out.role = out.role or written
@@ -227,15 +229,15 @@ class Resolver:
         elif part_of_group(subj):
             out.name = group_phrase(subj)  # "Most of the senators said": that part of the group
             return out
-        elif lower in GROUP_PRONOUNS or lower in UNRESOLVED_PRONOUNS or subj.pos_ == "PRON":
+        elif lower in GROUP_PRONOUNS or lower in UNRESOLVED_PRONOUNS or pos == "PRON":
             return out
-        elif subj.pos_ == "NOUN" and plural(subj) and self.noun_kind(subj) is not None:
+        elif pos == "NOUN" and plural(subj) and self.noun_kind(subj) is not None:
             out.name = group_phrase(subj)  # "the officials", "the companies": several, never one of them
             return out
-        elif subj.pos_ == "NOUN" and self.noun_kind(subj) == "document":
+        elif pos == "NOUN" and self.noun_kind(subj) == "document":
             found = self.author(subj, before)
             out.role = None
-        elif subj.pos_ == "NOUN" and is_definite(subj) and self.noun_kind(subj) is not None:
+        elif pos == "NOUN" and is_definite(subj) and self.noun_kind(subj) is not None:
             if self.noun_kind(subj) == "person":
                 out.role = out.role or written
                 found = self.by_role(subj._.lemma.lower(), before) or self.recent_person(before)
@@ -243,7 +245,7 @@ class Resolver:
                 found = self.by_description(subj._.lemma.lower(), before) or self.walk(
                     before, lambda c: c.label == "ORG", salient_only=True
                 )
-        elif subj.pos_ == "PROPN":
+        elif pos == "PROPN":
             full = self.full_name(subj)
             if full is not None:
                 out.name, out.entity_id, out.label = full.name, full.entity_id, PERSON
@@ -253,18 +255,18 @@ class Resolver:
         if found is not None:
             out.name, out.entity_id, out.label = found.name, found.entity_id, found.label
             return out
-        if subj.pos_ == "NOUN" and self.noun_kind(subj) == "person" and possessed(subj):
+        if pos == "NOUN" and self.noun_kind(subj) == "person" and possessed(subj):
             # "His father said": the person introduced with that noun ("Okafor's father, Daniel")
             found = self.by_role(subj._.lemma.lower(), before)
             if found is not None:
                 out.name, out.entity_id, out.label = found.name, found.entity_id, found.label
                 return out
-        if subj.pos_ == "NOUN" and subj.lower_ == "city" and is_definite(subj):
+        if pos == "NOUN" and subj.lower_ == "city" and is_definite(subj):
             city = self.city()  # "the city said": the city the article is about
             if city is not None:
                 out.name, out.entity_id, out.label = city
             return out
-        if subj.pos_ in ("NOUN", "PROPN"):
+        if pos in ("NOUN", "PROPN"):
             inner = self.inner_entity(subj)
             if inner is not None:  # "Okafor's office", "a spokesperson for Lakeside Transit"
                 out.name, out.entity_id, out.label = inner.name, inner.entity_id, inner.label
