@@ -1095,3 +1095,16 @@ def test_a_lowercase_word_tagged_as_a_name_is_no_speaker_name(nlp):
     body = "Tom Brandt leads. During the debate, the wealthy front-runner said the senator was weak."
     q = find(quotes_of(nlp, body), "senator was weak")
     assert q["speaker"] != "runner"
+
+
+def test_a_transcript_pasted_inside_opening_quote_marks_is_still_turns(nlp):
+    body = (
+        "Host Chris Walsh spoke to Governor Ruth Hale on Sunday. Here is part of the transcript:\n\n"
+        '"WALSH: Let us start with the news on the pipeline through the valley.\n\n'
+        '"HALE: I support the jobs, but not at any price for the river.'
+    )
+    quotes = quotes_of(nlp, body)
+    assert [(q["speaker"], q["text"][:12]) for q in quotes] == [
+        ("Chris Walsh", "Let us start"),
+        ("Ruth Hale", "I support th"),
+    ]

@@ -832,13 +832,15 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
     found_quotes.extend(according_to(ctx, found_quotes))
     turns = transcript_turns(ctx)
     if turns:  # a turn of a transcript is one quote: quoted words inside it are part of it
-        found_quotes = [f for f in found_quotes if not any(t.start <= f.start < t.end for t in turns)]
+        overlaps = [f for f in found_quotes if any(f.start < t.end and t.start < f.end for t in turns)]
+        found_quotes = [f for f in found_quotes if f not in overlaps]
         found_quotes.extend(turns)
     found_quotes.sort(key=lambda f: f.start)
     return attribute_all(ctx, found_quotes)
 
 
-TURN = re.compile(r"^(?P<label>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}): +(?P<words>\S.*)$", re.M)
+# a transcript's line, sometimes pasted inside an opening quote mark: '"WALLACE: Let's start …'
+TURN = re.compile(r"^[\"“]?(?P<label>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}): +(?P<words>\S.*)$", re.M)
 
 
 SIGNATURE = re.compile(r"[ \t]*\n*[ \t]*[—―–-]+[ \t]*(?=[A-Z])")
