@@ -45,9 +45,8 @@ OBJECT_DEPS = frozenset({"dobj", "dative", "iobj", "pobj"})
 WHEN = frozenset({"DATE", "TIME"})  # entity types that say when something was said, never who said it
 # speech acts whose content is an infinitive: promises, appeals, requests, orders ("X asked Y to …")
 COMMITMENT_VERBS = frozenset({"promise", "vow", "pledge", "urge", "threaten", "tell", "ask"})
-NAMING_VERBS = frozenset(
-    {"call", "describe", "refer"}
-)  # "X called it a disgrace", "X described it as a disgrace"
+# "X called it a disgrace", "X described it as a disgrace", "X referred to it as a disgrace"
+NAMING_VERBS = frozenset({"call", "describe", "refer"})
 NAMING_PARTICLES = frozenset({"for", "on", "off", "up", "back", "in", "out"})  # "called for", "called off"
 ADDRESSEE_VERBS = frozenset({"tell", "ask", "urge", "assure", "remind", "warn", "inform"})
 CUE_AFTER_WINDOW = 40  # tokens after a closing mark in which a cue may appear (appositions are long)
@@ -592,14 +591,8 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         best = infinitive_clause(verb)
     if best is None and verb._.lemma.lower() in QUESTION_VERBS:
         best = question_asked(verb)
-    if best is None and trailing_conj(verb):
-        # "The pier was built for storms, a spokeswoman said": the parse joined the cue to the statement
-        start = verb.head.left_edge.i
-        if is_dateline(verb.doc[start]):  # "OSLO -- Fares will rise, the office said": not the dateline
-            start += 1
-            while start < verb.i and (verb.doc[start].is_punct or verb.doc[start].is_space):
-                start += 1
-        best = (start, verb.left_edge.i - 1)
+    if best is None and cue_after_statement(verb):
+        best = statement_before(verb)
     if best is None and verb.dep_ == "parataxis" and verb.head.i < verb.i:
         # "The plan had two aims, Lowe writes": the statement is the clause the cue interrupts
         first = min([verb.left_edge.i, *(c.i for c in verb.children if c.dep_ in SUBJECT_DEPS)])
@@ -616,7 +609,7 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
     return clip_to_paragraph(verb, best) if best else None
 
 
-def trailing_conj(verb: Token) -> bool:
+def cue_after_statement(verb: Token) -> bool:
     """A cue with its own subject after a comma, parsed as the conjunct or an adverbial clause of the
     clause before it (no 'and', 'when' or 'as' between them): 'The pier was built for storms, a
     spokeswoman said.', 'Fares will climb in spring, earlier than planned, the Office reported.'"""
@@ -630,6 +623,17 @@ def trailing_conj(verb: Token) -> bool:
         and not any(c.dep_ in ("cc", "mark") and c.i < verb.i for c in verb.children)
         and verb.left_edge.i - 1 - head.left_edge.i >= 3
     )
+
+
+def statement_before(verb: Token) -> tuple[int, int]:
+    """The clause a cue_after_statement reports: from its head's first word (after a dateline, 'OSLO --')
+    to the comma before the cue's phrase."""
+    doc, start = verb.doc, verb.head.left_edge.i
+    if is_dateline(doc[start]):
+        start += 1
+        while start < verb.i and (doc[start].is_punct or doc[start].is_space):
+            start += 1
+    return start, verb.left_edge.i - 1
 
 
 def set_off(verb: Token) -> tuple[int, int] | None:
