@@ -612,7 +612,7 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
 def cue_after_statement(verb: Token) -> bool:
     """A cue with its own subject after a comma, parsed as the conjunct or an adverbial clause of the
     clause before it (no 'and', 'when' or 'as' between them): 'The pier was built for storms, a
-    spokeswoman said.', 'Fares will climb in spring, earlier than planned, the Office reported.'"""
+    spokeswoman said.', 'Fares will climb next spring, the finance office reported.'"""
     head, doc = verb.head, verb.doc
     return (
         verb.dep_ in ("conj", "advcl")
