@@ -1108,3 +1108,15 @@ def test_a_transcript_pasted_inside_opening_quote_marks_is_still_turns(nlp):
         ("Chris Walsh", "Let us start"),
         ("Ruth Hale", "I support th"),
     ]
+
+
+def test_a_set_off_cue_reports_the_whole_sentence_around_it_whatever_its_parse(nlp):
+    body = (
+        "Hans Berg runs a charity.\n\n"
+        'In both years, Berg said, those gifts paid for "sponsorships" at the golf day.\n\n'
+        "In its 2019 ruling, the Harbour Court suggested a softer approach, allowing the boats to stay."
+    )
+    quotes = quotes_of(nlp, body)
+    gifts = find(quotes, "gifts paid for")
+    assert gifts["speaker"] == "Hans Berg" and gifts["text"].startswith("In both years")
+    assert not [q for q in quotes if "softer approach" in q["text"]]  # a verb with an object of its own

@@ -54,6 +54,7 @@ CUE_BEFORE_WINDOW = 25
 EMPTY: Mapping[int, int] = {}
 SHARED_SUBJECT_HOPS = 4  # verbs of one coordination or control chain walked up for their subject
 FRAMING_PUNCT = frozenset(",?!")  # a quote ending so goes on into its frame: '“…,” she conceded.'
+SET_OFF_TAIL = 8  # tokens after a set-off cue before its closing comma ("said in an interview on Friday,")
 FRAME_WINDOW = 8  # tokens after a quote in which its frame's verb may come (after a name of a few words)
 FRAME_OBJECT_DEPS = frozenset({"dobj", "obj", "ccomp", "xcomp", "attr", "oprd", "acomp", "dative"})
 
@@ -593,6 +594,8 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         best = question_asked(verb)
     if best is None and cue_after_statement(verb):
         best = statement_before(verb)
+    if best is None and (phrase := set_off(verb)) is not None and verb.sent.end - phrase[1] > 3:
+        best = interrupted_statement(verb, phrase)  # "In both cases, Berg said, those gifts paid …"
     if best is None and verb.dep_ == "parataxis" and verb.head.i < verb.i:
         # "The plan had two aims, Lowe writes": the statement is the clause the cue interrupts
         first = min([verb.left_edge.i, *(c.i for c in verb.children if c.dep_ in SUBJECT_DEPS)])
@@ -645,13 +648,25 @@ def set_off(verb: Token) -> tuple[int, int] | None:
     if doc[left].text == "," and doc[right].text == "," and left > verb.sent.start:
         return left + 1, right
     subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < verb.i]
-    if not subjects or right + 1 >= len(doc):
+    if not subjects:
         return None
     start = subjects[-1].left_edge.i
-    end = max([verb.i, *(c.right_edge.i for c in verb.children if c.i > verb.i and c.dep_ != "punct")])
-    if start > verb.sent.start and doc[start - 1].text == "," and doc[end + 1].text == ",":
-        return start, end + 1
+    if start <= verb.sent.start or doc[start - 1].text != ",":
+        return None
+    for end in range(verb.i + 1, min(verb.i + SET_OFF_TAIL, verb.sent.end)):
+        tok = doc[end]
+        if tok.text == ",":  # "…, Berg said on Friday, …": the phrase ends at the next comma
+            return start, end
+        if tok.is_punct or (
+            tok.head.i == verb.i and tok.dep_ in FRAME_OBJECT_DEPS and not listener(verb, tok)
+        ):
+            return None  # "…, the court suggested a new approach, …": a verb with an object says more
     return None
+
+
+def listener(verb: Token, obj: Token) -> bool:
+    """The object is whom the cue is addressed to: 'he told me', 'Trump told CNN'."""
+    return obj.pos_ == "PRON" or (obj.dep_ in ("dobj", "dative") and verb._.lemma.lower() in ADDRESSEE_VERBS)
 
 
 def interrupted_statement(verb: Token, phrase: tuple[int, int]) -> tuple[int, int]:
@@ -667,7 +682,7 @@ def interrupted_statement(verb: Token, phrase: tuple[int, int]) -> tuple[int, in
         start += 1
     if not any(t.is_alpha for t in doc[start : phrase[0]]):
         start = phrase[1] + 1  # 'But, she said, it is late': only a conjunction came before
-    return start, max(verb.head.right_edge.i, phrase[1]) + 1
+    return start, max(verb.head.right_edge.i, phrase[1], verb.sent.end - 1) + 1
 
 
 def infinitive_clause(verb: Token) -> tuple[int, int] | None:
