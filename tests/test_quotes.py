@@ -1120,3 +1120,13 @@ def test_a_set_off_cue_reports_the_whole_sentence_around_it_whatever_its_parse(n
     gifts = find(quotes, "gifts paid for")
     assert gifts["speaker"] == "Hans Berg" and gifts["text"].startswith("In both years")
     assert not [q for q in quotes if "softer approach" in q["text"]]  # a verb with an object of its own
+
+
+def test_according_to_after_someone_elses_speech_vouches_for_the_clause_before_it(nlp):
+    body = (
+        "Mayor Ada Brent acknowledged the navy's help after the storm, when floods cut off about 300 homes "
+        "on the coast, according to local officials, and closed two schools."
+    )
+    quotes = quotes_of(nlp, body)
+    q = find(quotes, "floods cut off")
+    assert q["cue"] == "according to" and "acknowledged" not in q["text"]  # Brent's own words are hers

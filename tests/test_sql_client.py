@@ -56,7 +56,8 @@ def test_table_is_duckdbs_box_rendering(warehouse: Path, expected) -> None:
     result = _sql(warehouse, QUERY)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.strip().splitlines()
-    assert lines[0].startswith("┌") and lines[-1].startswith("└")
+    box = [line for line in lines if not line.rstrip().endswith("columns")]  # "10 rows  2 columns" footer
+    assert box[0].startswith("┌") and box[-1].startswith("└")
     assert "speaker" in lines[1] and "varchar" in lines[2] and "int64" in lines[2]
     assert expected[0][0] in result.stdout
 

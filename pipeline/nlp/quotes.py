@@ -1171,6 +1171,20 @@ def has_verb(tokens) -> bool:
     return any(t.pos_ in ("VERB", "AUX") for t in tokens)
 
 
+def clause_just_before(tok: Token) -> tuple[int, int] | None:
+    """The clause an 'according to' phrase follows, whatever the parser hung the phrase on: '… when
+    militants killed 40 people, according to X, and …' (that clause, not the sentence's main one)."""
+    doc, i = tok.doc, tok.i - 1
+    while i > tok.sent.start and doc[i].is_punct:
+        i -= 1
+    word = doc[i]
+    while word.pos_ not in ("VERB", "AUX") and word.head.i != word.i:
+        word = word.head
+    if word.pos_ not in ("VERB", "AUX") or word.i > tok.i:
+        return None
+    return word.left_edge.i, word.right_edge.i + 1
+
+
 def according_to(ctx: Context, existing: list[Found]) -> list[Found]:
     """'According to X, …': the rest of the sentence is X's reported statement."""
     out = []
@@ -1190,10 +1204,13 @@ def according_to(ctx: Context, existing: list[Found]) -> list[Found]:
             span = (phrase_end, sent.end)
         elif not has_verb(ctx.doc[phrase_end : sent.end]):  # "…, according to X (in a filing)."
             span = (sent.start, tok.i)
-        elif tok.head.pos_ in ("VERB", "AUX") and tok.head.i != tok.i:
-            # mid-sentence: X vouches for the clause the phrase modifies ("A, according to X, and B";
-            # "the deal, which would cut taxes, according to X, …": that relative clause)
+        elif tok.head.pos_ in ("VERB", "AUX") and tok.head.i != tok.i and not ctx.is_cue(tok.head):
+            # mid-sentence: X vouches for the clause the phrase modifies ("A, according to X, and B")
             span = (tok.head.left_edge.i, tok.head.right_edge.i + 1)
+        elif (clause := clause_just_before(tok)) is not None:
+            # … unless that clause is someone else's speech ("N acknowledged …, when militants killed 40
+            # people, according to X, …"): then the clause just before the phrase
+            span = clause
         else:
             continue
         if span[1] - span[0] < 3:
