@@ -91,7 +91,7 @@ def start(articles: pl.DataFrame, cache: FrameCache, batch_size: int) -> int:
     logger.info(f"parsing {todo.height} article(s) ahead on {started_workers()} worker(s)")
     key_of = dict(zip(todo["article_id"], keys.filter(missing), strict=True))
     # every chunk is queued now: the pool hands them to its workers one at a time, longest first
-    futures = [pool.submit(extract_chunk, part, batch_size) for part in chunks(todo, batch_size)]
+    futures = {pool.submit(extract_chunk, part, batch_size) for part in chunks(todo, batch_size)}
     ahead = _Ahead(todo.height)
     ahead.thread = threading.Thread(
         target=_cache_as_they_finish, args=(futures, cache, key_of, ahead), name="parse-ahead", daemon=True
@@ -121,11 +121,15 @@ def finish() -> set[str]:
 
 
 def _cache_as_they_finish(
-    futures: list[Future[Extracted]], cache: FrameCache, key_of: dict[str, str], ahead: _Ahead
+    futures: set[Future[Extracted]], cache: FrameCache, key_of: dict[str, str], ahead: _Ahead
 ) -> None:
+    """Each finished chunk's rows, cached every CHECKPOINT_ARTICLES. A future is dropped from `futures` once
+    its rows are taken: a future holds its result, so the finished ones kept every row of the parse in this
+    process until its end (at 10x the corpus, 21,270 articles, the main process was at 0.93 GB then)."""
     pending: list[Extracted] = []
     try:
         for future in as_completed(futures):
+            futures.discard(future)
             pending.append(future.result())
             if sum(len(c.article_ids) for c in pending) >= CHECKPOINT_ARTICLES:
                 _store(cache, pending, key_of, ahead)
