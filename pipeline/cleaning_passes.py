@@ -6,9 +6,11 @@ step: each article's candidate lines of site furniture (`first_pass`), the furni
 every current article (`site_furniture`), then each article cleaned with it (`clean_with_furniture`). Both
 per-article passes treat each article alone, so a batch can be cut in slices and cleaned on several processes
 with the same rows, in the same order. `wirehouse run` has its parse workers loaded and idle while its main
-process cleans (about 7 s of the BBC corpus on one core): the passes run there, in slices, instead. This
-module holds no Dagster, so a worker that imports it stays small; the passes themselves are plain functions
-of `pipeline.text.clean`.
+process cleans: the first pass runs there, in slices, instead. The first pass cleans every article already
+(without furniture); that cleaning is kept in this process (`provisional_bodies`), so that the parse can
+start on it at once (`pipeline.nlp.ahead`) and the second pass only cleans again the articles that hold a
+line of furniture (a few: 58 lines in the whole BBC corpus). This module holds no Dagster, so a worker that
+imports it stays small; the passes themselves are plain functions of `pipeline.text.clean`.
 """
 
 from __future__ import annotations
@@ -18,22 +20,58 @@ from pathlib import Path
 import polars as pl
 
 from pipeline.nlp.workers import on_started_workers, started_workers
-from pipeline.text.clean import clean_with_furniture, first_pass, site_furniture
+from pipeline.storage.cache import frame_digest
+from pipeline.text.clean import (
+    CleanedArticle,
+    clean_with_furniture,
+    first_pass,
+    first_pass_outcomes,
+    site_furniture,
+)
 from pipeline.text.reference import load_reference
 
-__all__ = ["candidates_by_batch", "clean_with_furniture", "cleaned_by_batch", "first_pass", "site_furniture"]
+__all__ = [
+    "candidates_by_batch",
+    "clean_with_furniture",
+    "cleaned_by_batch",
+    "first_pass",
+    "provisional_bodies",
+    "site_furniture",
+]
 
 SLICES_PER_WORKER = 4  # a few slices each, so that the workers finish together
+
+# the first pass's cleaning of each batch of the last `candidates_by_batch`, by batch key: (what it was made
+# from, the cleaned articles in row order)
+_provisional: dict[str, tuple[str, list[tuple[str, CleanedArticle]]]] = {}
 
 
 # --- the same, batch by batch, in slices on the workers started early -------------------------------------
 
 
 def candidates_by_batch(raws: dict[str, pl.DataFrame], seeds_dir: Path) -> dict[str, pl.DataFrame]:
-    """`first_pass` of every batch (on the started workers if any): each batch's frame, rows in order."""
+    """`first_pass` of every batch (on the started workers if any): each batch's frame, rows in order. Each
+    article as the pass cleaned it is kept for `provisional_bodies` and `cleaned_by_batch`."""
     sliced = _slices(raws)
     done = on_started_workers(_first_pass_in, [(piece, seeds_dir) for _, piece in sliced])
-    return _joined(raws, sliced, done)
+    _provisional.clear()
+    cleaned: dict[str, list[tuple[str, CleanedArticle]]] = {key: [] for key in raws}
+    for (key, _), (_, articles) in zip(sliced, done, strict=True):
+        cleaned[key].extend(articles)
+    for key, raw in raws.items():
+        _provisional[key] = (_made_from(raw, seeds_dir), cleaned[key])
+    return _joined(raws, sliced, [candidates for candidates, _ in done])
+
+
+def provisional_bodies() -> pl.DataFrame:
+    """(article_id, body) of every article the last first pass cleaned, once each: the body it will have
+    unless a line of it is site furniture."""
+    rows = {
+        (article_id, article.body)
+        for _, articles in _provisional.values()
+        for article_id, article in articles
+    }
+    return pl.DataFrame(sorted(rows), schema={"article_id": pl.String, "body": pl.String}, orient="row")
 
 
 def cleaned_by_batch(
@@ -42,17 +80,36 @@ def cleaned_by_batch(
     furniture: pl.DataFrame,
     seeds_dir: Path,
 ) -> dict[str, tuple[pl.DataFrame, pl.DataFrame]]:
-    """`clean_with_furniture` of every batch (on the started workers if any): (articles, removed lines)."""
-    sliced = _slices(raws)
+    """`clean_with_furniture` of every batch: (articles, removed lines). A batch the last first pass cleaned
+    here is finished in this process, only its articles with furniture cleaned again (the workers are
+    parsing meanwhile); others on the started workers if any."""
+    ref = load_reference(seeds_dir)
+    results: dict[str, tuple[pl.DataFrame, pl.DataFrame]] = {}
+    for key, raw in raws.items():
+        made_from, articles = _provisional.pop(key, ("", []))
+        if made_from and made_from == _made_from(raw, seeds_dir):
+            provisional = [article for _, article in articles]
+            results[key] = clean_with_furniture(raw, candidates[key], furniture, ref, provisional)
+    rest = {key: raw for key, raw in raws.items() if key not in results}
+    sliced = _slices(rest)
     calls = [(piece, candidates[key], furniture, seeds_dir) for key, piece in sliced]
     done = on_started_workers(_clean_in, calls)
-    articles = _joined(raws, sliced, [d[0] for d in done])
-    removed = _joined(raws, sliced, [d[1] for d in done])
-    return {key: (articles[key], removed[key]) for key in raws}
+    articles = _joined(rest, sliced, [d[0] for d in done])
+    removed = _joined(rest, sliced, [d[1] for d in done])
+    results |= {key: (articles[key], removed[key]) for key in rest}
+    _provisional.clear()  # the run's cleaning is done: what is left was remembered from an earlier run
+    return {key: results[key] for key in raws}
 
 
-def _first_pass_in(raw: pl.DataFrame, seeds_dir: Path) -> pl.DataFrame:
-    return first_pass(raw, load_reference(seeds_dir))
+def _made_from(raw: pl.DataFrame, seeds_dir: Path) -> str:
+    return f"{seeds_dir}:{frame_digest(raw.select('article_id', 'text'))}"
+
+
+def _first_pass_in(
+    raw: pl.DataFrame, seeds_dir: Path
+) -> tuple[pl.DataFrame, list[tuple[str, CleanedArticle]]]:
+    candidates, cleaned = first_pass_outcomes(raw, load_reference(seeds_dir))
+    return candidates, list(zip(raw["article_id"].to_list(), cleaned, strict=True))
 
 
 def _clean_in(

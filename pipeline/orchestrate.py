@@ -27,6 +27,7 @@ from pipeline.assembly import RUN_JOB, build_definitions
 from pipeline.assets.partitions import LANDING_BATCHES
 from pipeline.ingest import describe_deferred, list_settled_inputs
 from pipeline.landing import read_batch, register_listed_files, registered_keys
+from pipeline.nlp import ahead
 from pipeline.nlp.workers import started_early
 from pipeline.rerun import RunStamp
 from pipeline.settings import PROJECT_ROOT, Settings
@@ -133,12 +134,15 @@ def run_pipeline(
             # the parse workers load their model while the run reads and cleans the files registered now
             new = sum(read_batch(settings.warehouse_dir, key).height for key in keys if key not in earlier)
             with started_early(new, settings.batch_size, settings.n_process):
-                result = job.execute_in_process(
-                    instance=instance,
-                    raise_on_error=False,
-                    run_config=run_config,
-                    tags={**range_tags(instance, keys), **owner},
-                )
+                try:
+                    result = job.execute_in_process(
+                        instance=instance,
+                        raise_on_error=False,
+                        run_config=run_config,
+                        tags={**range_tags(instance, keys), **owner},
+                    )
+                finally:
+                    ahead.discard()  # a parse ahead no parse step took (the run failed before it)
         else:  # an empty folder: nothing per batch, the corpus-level assets publish an empty version
             corpus = [key for key in job.asset_layer.executable_asset_keys if not _per_batch(job, key)]
             result = job.execute_in_process(

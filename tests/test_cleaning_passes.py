@@ -12,6 +12,7 @@ from pipeline.cleaning_passes import (
     clean_with_furniture,
     cleaned_by_batch,
     first_pass,
+    provisional_bodies,
     site_furniture,
 )
 from pipeline.ingest import read_input_folder
@@ -67,3 +68,30 @@ def test_cleaning_on_the_workers_gives_the_rows_of_cleaning_here() -> None:
         assert cleaned[key][1].equals(expected[key][1])
     assert cleaned["b1"][1].filter(pl.col("kind") == "site_repeat").height == 9  # once in each article
     assert cleaned_by_batch({}, {}, furniture, DEFAULT_SEEDS_DIR) == {}
+
+
+def test_the_first_pass_cleaning_is_kept_for_articles_without_furniture() -> None:
+    """The first pass cleans every article already; the second cleans again only those with a line of
+    furniture, and the rows are those of cleaning every article twice. Before the second pass, the bodies
+    of the others are final (they are parsed ahead)."""
+    raws = _raws()
+    raws["b2"] = raws["b2"].with_columns(  # a batch of articles without the furniture line
+        pl.col("text").str.replace(FURNITURE, "", literal=True), pl.col("article_id") + "-plain"
+    )
+    ref = load_reference(DEFAULT_SEEDS_DIR)
+    here = {key: first_pass(raw, ref) for key, raw in raws.items()}
+    furniture = site_furniture(pl.concat(here.values()))
+    expected = {key: clean_with_furniture(raw, here[key], furniture, ref) for key, raw in raws.items()}
+    candidates = candidates_by_batch(raws, DEFAULT_SEEDS_DIR)
+    bodies = provisional_bodies()
+    cleaned = cleaned_by_batch(raws, candidates, furniture, DEFAULT_SEEDS_DIR)
+    again = cleaned_by_batch(raws, candidates, furniture, DEFAULT_SEEDS_DIR)  # the first pass's are gone
+    for key in raws:
+        for result in (cleaned, again):
+            assert result[key][0].equals(expected[key][0])
+            assert result[key][1].equals(expected[key][1])
+    final = pl.concat(frame for frame, _ in expected.values()).select("article_id", "body")
+    early = bodies.join(final, on="article_id", suffix="_final")
+    assert early.height == final.height == 14
+    same = early.filter(pl.col("body") == pl.col("body_final"))["article_id"].to_list()
+    assert sorted(same) == sorted(raws["b2"]["article_id"].to_list())  # those without furniture

@@ -70,13 +70,27 @@ def test_workers_started_early_parse_and_are_stopped(nlp) -> None:
     assert {child.pid for child in multiprocessing.active_children()} - before == set()
 
 
-def test_a_parse_in_one_process_stops_the_workers_started_early() -> None:
+def test_workers_started_early_parse_even_one_chunk_and_a_parse_in_one_process_stops_them() -> None:
+    """Loaded workers parse whatever is left, however little (the model is not loaded again here);
+    WIREHOUSE_N_PROCESS=1 still parses here, and the workers are stopped."""
     articles = _articles().head(1)
     before = {child.pid for child in multiprocessing.active_children()}
     with started_early(100, batch_size=2, n_process=2):
-        parts = list(extract_in_chunks(articles, batch_size=2, n_process=2))  # one chunk: in process
+        parts = list(extract_in_chunks(articles, batch_size=2, n_process=None))
         assert {child.pid for child in multiprocessing.active_children()} - before == set()
     assert [part.article_ids for part in parts] == [["a00"]]
+    with started_early(100, batch_size=2, n_process=2):
+        assert len({child.pid for child in multiprocessing.active_children()} - before) == 2
+        parts = list(extract_in_chunks(articles, batch_size=2, n_process=1))  # here
+        assert {child.pid for child in multiprocessing.active_children()} - before == set()
+    assert [part.article_ids for part in parts] == [["a00"]]
+
+
+def test_a_few_articles_left_are_shared_by_the_workers() -> None:
+    articles = _articles().head(4)
+    with started_early(100, batch_size=64, n_process=2):
+        parts = list(extract_in_chunks(articles, batch_size=64, n_process=None))
+    assert sorted(len(part.article_ids) for part in parts) == [2, 2]
 
 
 def test_workers_past_their_task_limit_are_replaced_and_the_pool_never_runs_dry() -> None:

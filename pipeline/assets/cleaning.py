@@ -17,8 +17,15 @@ import polars as pl
 
 from pipeline.assets.metadata import frame_metadata
 from pipeline.assets.partitions import LANDING_BATCHES, every_partition, own_keys, step_output, union
-from pipeline.cleaning_passes import candidates_by_batch, cleaned_by_batch  # the passes, on the workers
+from pipeline.cleaning_passes import (  # the passes, on the workers
+    candidates_by_batch,
+    cleaned_by_batch,
+    provisional_bodies,
+)
 from pipeline.ingest import RAW_SCHEMA
+from pipeline.nlp import ahead
+from pipeline.nlp.ahead import nlp_cache
+from pipeline.nlp.workers import started_workers
 from pipeline.resources import WirehouseConfig
 from pipeline.settings import PROJECT_ROOT
 from pipeline.storage.cache import LastResult, fingerprint, frame_digest
@@ -58,7 +65,12 @@ def line_candidates(
 ):
     keys = own_keys(context, wirehouse)
     raws = {key: raw_articles.get(key, pl.DataFrame(schema=RAW_SCHEMA)) for key in keys}
-    frames = candidates_by_batch(raws, wirehouse.settings.seeds_dir)
+    settings = wirehouse.settings
+    frames = candidates_by_batch(raws, settings.seeds_dir)
+    if started_workers():  # the parse starts now on the bodies the first pass gave (pipeline.nlp.ahead)
+        sent = ahead.start(provisional_bodies(), nlp_cache(settings.cache_dir), settings.batch_size)
+        if sent:
+            context.log.info(f"parsing {sent} article(s) ahead on the workers, while cleaning goes on")
     return step_output(context, frames, CANDIDATES_SCHEMA)
 
 

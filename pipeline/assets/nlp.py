@@ -6,27 +6,24 @@ Parsing is incremental: per-article outputs are cached by article content and th
 (aliases, labels, one id per real-world entity) runs over all articles every time: it takes a second.
 """
 
-import hashlib
-import threading
-
 import dagster as dg
 import polars as pl
 
 from pipeline.assets.cleaning import current_union
 from pipeline.assets.metadata import frame_metadata
 from pipeline.assets.partitions import LANDING_BATCHES, every_partition, own_keys, step_output, union
+from pipeline.assets.warmup import warm_up_for_publishing
+from pipeline.nlp import ahead
+from pipeline.nlp.ahead import CHECKPOINT_ARTICLES, NLP_TABLES, cache_keys, nlp_cache, store_chunks
 from pipeline.nlp.canonical import resolve_entities as canonicalise
 from pipeline.nlp.extract import MENTIONS_SCHEMA, QUOTES_SCHEMA
-from pipeline.nlp.model import extraction_fingerprint
-from pipeline.nlp.workers import Extracted, extract_in_chunks, workers_for
-from pipeline.quality.suites import preload_great_expectations
+from pipeline.nlp.workers import Extracted, extract_in_chunks, stop_started, workers_for
 from pipeline.resources import WirehouseConfig
 from pipeline.storage.cache import FrameCache
 
-NLP_TABLES = ("entity_mentions", "quotes")
+__all__ = ["CHECKPOINT_ARTICLES", "NLP_TABLES", "cache_keys", "parse", "resolve_entities"]
 # No concurrency pool on the parse: a killed run would hold its slot and every later run would wait. The
 # parse takes the cores and memory it needs (pipeline.nlp.workers.choose_workers).
-CHECKPOINT_ARTICLES = 1000  # parsed articles are cached at least this often, so a stopped run loses little
 
 
 @dg.multi_asset(
@@ -44,7 +41,10 @@ CHECKPOINT_ARTICLES = 1000  # parsed articles are cached at least this often, so
 def parse(context: dg.AssetExecutionContext, articles: dict[str, pl.DataFrame], wirehouse: WirehouseConfig):
     """The single spaCy pass of the pipeline, over the batch's articles not parsed yet (see nlp.workers)."""
     settings = wirehouse.settings
-    cache = FrameCache(settings.cache_dir / "nlp", extraction_fingerprint(), NLP_TABLES)
+    cache = nlp_cache(settings.cache_dir)
+    if ahead.running():
+        warm_up_for_publishing()  # this process waits on the workers now (earlier, it would slow cleaning)
+    parsed_ahead = ahead.finish()  # started by line_candidates on the workers started early, if any
     keys = own_keys(context, wirehouse)
     batch_of = {key: articles[key] for key in keys if key in articles}
     everything = (
@@ -57,10 +57,14 @@ def parse(context: dg.AssetExecutionContext, articles: dict[str, pl.DataFrame], 
     if todo.height:
         n_process = workers_for(todo.height, settings.batch_size, settings.n_process, context.log.info)
         if n_process > 1:
-            _preload_for_publishing()  # the parent waits on the workers meanwhile
+            warm_up_for_publishing()  # the parent waits on the workers meanwhile
         key_of = dict(zip(todo["article_id"], cache_key.filter(missing), strict=True))
         _parse_into_cache(context, todo, key_of, cache, settings.batch_size, n_process)
-    context.log.info(f"parsed {todo.height} article(s), {everything.height - todo.height} from the cache")
+    stop_started()  # if nothing was left to parse here, the workers started early are not needed any more
+    context.log.info(
+        f"parsed {todo.height} article(s) here, {everything.height - todo.height} from the cache "
+        f"({len(parsed_ahead)} of them parsed ahead by this run, while cleaning ran)"
+    )
     # every article's rows from the cache, read once the workers are gone: the parent never holds the rows
     # of a whole corpus while the workers hold their models
     mentions: dict[str, pl.DataFrame] = {}
@@ -69,7 +73,9 @@ def parse(context: dg.AssetExecutionContext, articles: dict[str, pl.DataFrame], 
         cached, _ = cache.lookup(cache_keys(frame))
         mentions[key] = _combine(cached, "entity_mentions", MENTIONS_SCHEMA, "mention_id")
         quotes[key] = _combine(cached, "quotes", QUOTES_SCHEMA, "quote_id")
-    work = {"articles_parsed": todo.height, "articles_from_cache": everything.height - todo.height}
+    # an article parsed ahead (and not changed by cleaning since) was parsed by this run, not cached before
+    from_cache = int((~missing & ~cache_key.is_in(list(parsed_ahead))).sum())
+    work = {"articles_parsed": everything.height - from_cache, "articles_from_cache": from_cache}
     yield dg.Output(
         step_output(context, mentions, MENTIONS_SCHEMA),
         "parsed_mentions",
@@ -144,20 +150,6 @@ def resolve_entities(
     )
 
 
-def _preload_for_publishing() -> None:
-    """On background threads, what the steps after the parse would otherwise spend seconds on, on one core
-    of an idle machine: Great Expectations' import (the suites) and the report's JavaScript bundle (1.6 s;
-    functools.cache keeps it for the dataset report)."""
-    preload_great_expectations()
-    threading.Thread(target=_report_bundle, name="preload-report", daemon=True).start()
-
-
-def _report_bundle() -> None:
-    from pipeline.report import javascript_bundle  # Altair and vl-convert: imported here, not at start-up
-
-    javascript_bundle()
-
-
 def _per_article(counts: pl.DataFrame) -> dg.MetadataValue:
     return dg.MetadataValue.json({row["source_path"]: row["len"] for row in counts.iter_rows(named=True)})
 
@@ -180,27 +172,9 @@ def _parse_into_cache(
         pending.append(chunk)
         parsed += len(chunk.article_ids)
         if sum(len(c.article_ids) for c in pending) >= CHECKPOINT_ARTICLES or parsed == todo.height:
-            cache.store(
-                {a: key_of[a] for c in pending for a in c.article_ids},
-                {
-                    "entity_mentions": pl.concat([c.mentions for c in pending]),
-                    "quotes": pl.concat([c.quotes for c in pending]),
-                },
-            )
+            store_chunks(cache, pending, key_of)
             pending.clear()
             context.log.info(f"parsed {parsed}/{todo.height} article(s)")
-
-
-def cache_keys(articles: pl.DataFrame) -> pl.Series:
-    """An article's NLP outputs depend on its id (in every row id) and its cleaned body."""
-    return pl.Series(
-        "key",
-        [
-            f"{article_id}:{hashlib.sha256((body or '').encode()).hexdigest()[:16]}"
-            for article_id, body in articles.select("article_id", "body").iter_rows()
-        ],
-        dtype=pl.String,
-    )
 
 
 def _combine(cached: dict[str, pl.DataFrame], table: str, schema: dict, order_by: str) -> pl.DataFrame:

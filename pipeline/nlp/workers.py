@@ -80,14 +80,24 @@ def memory_available() -> int:
 def workers_for(
     articles: int, batch_size: int, n_process: int | None, log: Callable[[str], None] | None = None
 ) -> int:
-    """`n_process` when set (WIREHOUSE_N_PROCESS), else `choose_workers` for this machine, said in one line
-    to `log` (e.g. a Dagster step's `context.log.info`; by default this module's logger)."""
+    """`n_process` when set (WIREHOUSE_N_PROCESS), else the workers started early if any, else
+    `choose_workers` for this machine; said in one line to `log` (e.g. a Dagster step's `context.log.info`;
+    by default this module's logger)."""
     if n_process is not None:
         return n_process
-    # workers started early (`started_early`) hold memory this parse may use: it is theirs to reuse
-    cores, available = cores_available(), memory_available() + sum(_started) * WORKER_BYTES
+    if started_workers():  # loaded already: using them costs nothing, stopping them costs their start
+        (log or logger.info)(
+            f"parsing {articles} article(s) on the {started_workers()} worker(s) started early"
+        )
+        return started_workers()
+    return _chosen(articles, batch_size, log or logger.info)
+
+
+def _chosen(articles: int, batch_size: int, log: Callable[[str], None]) -> int:
+    """`choose_workers` for this machine, said in one line to `log`."""
+    cores, available = cores_available(), memory_available()
     chosen = choose_workers(cores, available, articles, batch_size)
-    (log or logger.info)(
+    log(
         f"parsing {articles} article(s) in {chosen} process(es): {cores} core(s) available, "
         f"{available / 1024**3:.1f} GB memory available ({WORKER_BYTES / 1024**3:.1f} GB a worker), "
         f"chunks of {batch_size} articles; WIREHOUSE_N_PROCESS overrides"
@@ -163,10 +173,11 @@ def extract_in_chunks(
 
 
 def _chunks_as_they_finish(articles: pl.DataFrame, batch_size: int, n_process: int) -> Iterator[Extracted]:
-    parts = chunks(articles, batch_size)
+    # a few articles (those cleaning changed after they were parsed ahead) go to every worker, not one
+    parts = chunks(articles, min(batch_size, max(1, -(-articles.height // n_process))))
     workers = min(n_process, len(parts))
-    pool = _take_started(workers)
-    if workers <= 1:
+    pool = _take_started(n_process)  # workers started early, as many as wanted: used for any amount of work
+    if pool is None and workers <= 1:
         for part in parts:
             yield extract_chunk(part, batch_size)
         return
@@ -229,7 +240,7 @@ def started_early(articles: int, batch_size: int, n_process: int | None) -> Iter
     took them. The count is `workers_for`'s for that many articles (silently), or `n_process` bounded by
     their chunks."""
     if n_process is None:
-        count = choose_workers(cores_available(), memory_available(), articles, batch_size)
+        count = _chosen(articles, batch_size, logger.info)
     else:
         count = min(n_process, -(-articles // max(batch_size, 1)))
     if count > 1 and not _started:
@@ -248,6 +259,11 @@ def started_workers() -> int:
     return next(iter(_started), 0)
 
 
+def started_pool() -> ProcessPoolExecutor | None:
+    """The workers started early and not taken yet, left in place (`pipeline.nlp.ahead` parses on them)."""
+    return next(iter(_started.values()), None)
+
+
 def on_started_workers(function: Callable[..., T], calls: list[tuple]) -> list[T]:
     """`function(*call)` for each call, results in order: on the workers started early, which would
     otherwise wait idle for the parse (the run cleans meanwhile), or in this process when there are none
@@ -261,6 +277,12 @@ def on_started_workers(function: Callable[..., T], calls: list[tuple]) -> list[T
             logger.warning("a worker started early stopped abruptly: the rest runs in this process")
             _started.clear()
     return [function(*call) for call in calls]
+
+
+def stop_started() -> None:
+    """Stop the workers started early that no parse took (e.g. everything was parsed ahead): the steps
+    after the parse need their memory more than they need them."""
+    _take_started(0)
 
 
 def _take_started(workers: int) -> ProcessPoolExecutor | None:

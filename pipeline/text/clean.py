@@ -7,6 +7,7 @@ boilerplate and the rule that decided it. Plain empty lines are paragraph separa
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -268,11 +269,21 @@ FURNITURE_SCHEMA = {"publisher": pl.String, "line_key": pl.String}
 
 def first_pass(raw: pl.DataFrame, ref: CleaningReference) -> pl.DataFrame:
     """Each article's publisher and the keys of its body lines that could be site furniture."""
-    rows = []
+    return first_pass_outcomes(raw, ref)[0]
+
+
+def first_pass_outcomes(
+    raw: pl.DataFrame, ref: CleaningReference
+) -> tuple[pl.DataFrame, list[CleanedArticle]]:
+    """`first_pass`, and each article as the pass cleaned it (without site furniture). That is already its
+    final cleaning unless a line of it turns out to be furniture of its publisher (`clean_with_furniture`
+    takes it as `provisional`), so its body can be parsed before the corpus-level step has run."""
+    rows, cleaned = [], []
     for article_id, text in raw.select("article_id", "text").iter_rows():
         outcome = _clean(text or "", ref)
         rows.append((article_id, outcome.article.publisher, sorted(outcome.candidates)))
-    return pl.DataFrame(rows, schema=CANDIDATES_SCHEMA, orient="row")
+        cleaned.append(outcome.article)
+    return pl.DataFrame(rows, schema=CANDIDATES_SCHEMA, orient="row"), cleaned
 
 
 def site_furniture(candidates: pl.DataFrame) -> pl.DataFrame:
@@ -284,17 +295,26 @@ def site_furniture(candidates: pl.DataFrame) -> pl.DataFrame:
 
 
 def clean_with_furniture(
-    raw: pl.DataFrame, candidates: pl.DataFrame, furniture: pl.DataFrame, ref: CleaningReference
+    raw: pl.DataFrame,
+    candidates: pl.DataFrame,
+    furniture: pl.DataFrame,
+    ref: CleaningReference,
+    provisional: Sequence[CleanedArticle] | None = None,
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
-    """(articles, boilerplate_lines) of `raw` as `clean_articles` over the whole corpus gives them."""
+    """(articles, boilerplate_lines) of `raw` as `clean_articles` over the whole corpus gives them.
+    `provisional`: the first pass's cleaning of each row (`first_pass_outcomes`), taken as it is for the
+    articles none of whose lines is furniture (the same call would give the same article)."""
     by_publisher: dict[str, set[str]] = {}
     for publisher, key in furniture.iter_rows():
         by_publisher.setdefault(publisher, set()).add(key)
     first = {row[0]: row[1:] for row in candidates.iter_rows()}
     ids, cleaned = [], []
-    for article_id, text in raw.select("article_id", "text").iter_rows():
+    for row, (article_id, text) in enumerate(raw.select("article_id", "text").iter_rows()):
         publisher, keys = first[article_id]
         hits = frozenset(keys) & by_publisher.get(publisher, set()) if publisher is not None else frozenset()
         ids.append(article_id)
-        cleaned.append(_clean(text or "", ref, hits).article)
+        if provisional is not None and not hits:
+            cleaned.append(provisional[row])
+        else:
+            cleaned.append(_clean(text or "", ref, hits).article)
     return article_frames(ids, cleaned)
