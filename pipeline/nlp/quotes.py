@@ -35,6 +35,7 @@ TYPEWRITER_OPENERS = {"''": "''", "``": "''"}  # two apostrophes (or backticks) 
 CLOSERS = frozenset({"”", "»", "’", '"'})
 QUOTE_CHARS = frozenset("“”«»‘’\"'")
 CLOSING_MARK_TOKENS = frozenset({"”", "»", "’", '"', "''"})
+OPENING_MARK_TOKENS = frozenset({"“", '"', "''", "``"})
 PARAGRAPH = re.compile(r"[^\n]+")
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
@@ -594,7 +595,7 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         best = question_asked(verb)
     if best is None and cue_after_statement(verb):
         best = statement_before(verb)
-    if best is None and (phrase := set_off(verb)) is not None and verb.sent.end - phrase[1] > 3:
+    if best is None and (phrase := set_off(verb)) is not None and sentence_goes_on(verb.doc, phrase[1], 3):
         best = interrupted_statement(verb, phrase)  # "In both cases, Berg said, those gifts paid …"
     if best is None and verb.dep_ == "parataxis" and verb.head.i < verb.i:
         # "The plan had two aims, Lowe writes": the statement is the clause the cue interrupts
@@ -607,8 +608,6 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         head = verb.head
         if verb.left_edge.i - head.left_edge.i >= 2 and head.right_edge.i - verb.right_edge.i >= 3:
             best = (head.left_edge.i, head.right_edge.i + 1)
-        elif (phrase := set_off(verb)) is not None and head.right_edge.i - phrase[1] >= 3:
-            best = interrupted_statement(verb, phrase)
     return clip_to_paragraph(verb, best) if best else None
 
 
@@ -643,18 +642,21 @@ def set_off(verb: Token) -> tuple[int, int] | None:
     """The cue phrase, when it stands between commas inside its sentence: '…, his campaign said, …',
     'After the vote, Brandt said on Monday, most …'. The phrase is the verb's subtree, or (where the
     parser hung the words before the cue on it) its subject, the verb and what follows the verb."""
+    # sentence starts are read token by token: `Token.sent` walks the whole sentence, and every cue asks
     doc = verb.doc
     left, right = verb.left_edge.i, verb.right_edge.i
-    if doc[left].text == "," and doc[right].text == "," and left > verb.sent.start:
+    if doc[left].text == "," and doc[right].text == "," and not doc[left].is_sent_start:
         return left + 1, right
     subjects = [c for c in verb.children if c.dep_ in SUBJECT_DEPS and c.i < verb.i]
     if not subjects:
         return None
     start = subjects[-1].left_edge.i
-    if start <= verb.sent.start or doc[start - 1].text != ",":
+    if doc[start].is_sent_start or doc[start - 1].text != ",":
         return None
-    for end in range(verb.i + 1, min(verb.i + SET_OFF_TAIL, verb.sent.end)):
+    for end in range(verb.i + 1, min(verb.i + SET_OFF_TAIL, len(doc))):
         tok = doc[end]
+        if tok.is_sent_start:
+            return None
         if tok.text == ",":  # "…, Berg said on Friday, …": the phrase ends at the next comma
             return start, end
         if tok.is_punct or (
@@ -667,6 +669,11 @@ def set_off(verb: Token) -> tuple[int, int] | None:
 def listener(verb: Token, obj: Token) -> bool:
     """The object is whom the cue is addressed to: 'he told me', 'Trump told CNN'."""
     return obj.pos_ == "PRON" or (obj.dep_ in ("dobj", "dative") and verb._.lemma.lower() in ADDRESSEE_VERBS)
+
+
+def sentence_goes_on(doc: Doc, i: int, n: int) -> bool:
+    """At least `n` more tokens of the same sentence follow token `i`."""
+    return i + n < len(doc) and not any(doc[j].is_sent_start for j in range(i + 1, i + n + 1))
 
 
 def interrupted_statement(verb: Token, phrase: tuple[int, int]) -> tuple[int, int]:
@@ -800,11 +807,11 @@ def quoted_after(verb: Token, named: Token) -> int | None:
     sentence: the name it is given, however the parser attached it."""
     doc = verb.doc
     stop = min(verb.sent.end, named.right_edge.i + 2)
-    opening = next((i for i in range(named.i + 1, stop) if doc[i].text in ("“", '"', "''", "``")), None)
+    opening = next((i for i in range(named.i + 1, stop) if doc[i].text in OPENING_MARK_TOKENS), None)
     if opening is None:
         return None
     for i in range(opening + 1, min(verb.sent.end, opening + 40)):
-        if doc[i].text in ("”", '"', "''"):
+        if doc[i].text in CLOSING_MARK_TOKENS:
             return i + 1
     return None
 
@@ -835,11 +842,11 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
     partial_of: dict[int, list[Marked]] = {}
     direct: list[tuple[Marked, Token | None, bool]] = []
     for m in ctx.marked:
-        holder = clause_holding(ctx, m, cues, clauses) if embedded(ctx, m) else None
+        is_embedded = embedded(ctx, m)
+        holder = clause_holding(ctx, m, cues, clauses) if is_embedded else None
         if holder is not None:
             partial_of.setdefault(holder.i, []).append(m)
             continue
-        is_embedded = embedded(ctx, m)
         verb = (naming_frame(ctx, m) if is_embedded else None) or cue_after(ctx, m) or cue_before(ctx, m)
         verb = verb or (None if is_embedded else framing_verb(ctx, m)) or colon_intro(ctx, m)
         if verb is None and is_embedded:
@@ -851,14 +858,17 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
     found_quotes.extend(according_to(ctx, found_quotes))
     turns = transcript_turns(ctx)
     if turns:  # a turn of a transcript is one quote: quoted words inside it are part of it
-        overlaps = [f for f in found_quotes if any(f.start < t.end and t.start < f.end for t in turns)]
-        found_quotes = [f for f in found_quotes if f not in overlaps]
+        found_quotes = [f for f in found_quotes if not any(overlap(f, t) for t in turns)]
         found_quotes.extend(turns)
     found_quotes.sort(key=lambda f: f.start)
     return attribute_all(ctx, found_quotes)
 
 
 # a transcript's line, sometimes pasted inside an opening quote mark: '"WALLACE: Let's start …'
+def overlap(a: Found, b: Found) -> bool:
+    return a.start < b.end and b.start < a.end
+
+
 TURN = re.compile(r"^[\"“]?(?P<label>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}): +(?P<words>\S.*)$", re.M)
 
 
