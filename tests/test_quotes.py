@@ -1130,3 +1130,27 @@ def test_according_to_after_someone_elses_speech_vouches_for_the_clause_before_i
     quotes = quotes_of(nlp, body)
     q = find(quotes, "floods cut off")
     assert q["cue"] == "according to" and "acknowledged" not in q["text"]  # Brent's own words are hers
+
+
+def test_a_statement_whose_subject_is_a_gerund_is_reported_whole(nlp):
+    body = (
+        "The fair opened on Monday in the old market hall.\n\n"
+        "Tom Reyes said seeing so many police cars at Harvest Fest was a comfort.\n\n"
+        "Lena Ward said, smiling at the crowd."
+    )
+    quotes = quotes_of(nlp, body)
+    q = find(quotes, "seeing so many police cars")
+    assert (q["speaker"], q["cue"]) == ("Tom Reyes", "said")
+    assert q["text"].endswith("was a comfort")
+    assert not [q for q in quotes if "smiling" in q["text"]]  # a gerund that says nothing is no statement
+
+
+def test_the_later_parts_of_a_coordinated_complement_stay_with_what_was_said(nlp):
+    body = (
+        "The council met on Monday.\n\n"
+        "Rita Gomez urged the council to scrap its parking fees, replace the current board, open the "
+        "library on Sundays, and make the park free to all."
+    )
+    q = find(quotes_of(nlp, body), "scrap its parking fees")
+    assert q["speaker"] == "Rita Gomez"
+    assert q["text"].endswith("make the park free to all")

@@ -38,6 +38,7 @@ CLOSING_MARK_TOKENS = frozenset({"”", "»", "’", '"', "''"})
 OPENING_MARK_TOKENS = frozenset({"“", '"', "''", "``"})
 PARAGRAPH = re.compile(r"[^\n]+")
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
+FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 QUESTION_WORDS = frozenset({"whether", "what", "why", "how", "who", "whom", "which", "where"})
 QUESTION_VERBS = frozenset({"ask", "explain"})  # a question asked, or answered: "explained why …"
@@ -588,9 +589,11 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
     if len(after) > 1:  # 'said it’s “not that A, not that B”': the parse split one statement in two
         best = (min(c.left_edge.i for c in after), max(c.right_edge.i for c in after) + 1)
     if best is None:
-        best = misattached_complement(verb)
+        best = misattached_complement(verb) or gerund_clause(verb)
     if best is None and verb._.lemma.lower() in COMMITMENT_VERBS:
         best = infinitive_clause(verb)
+    if best is not None:
+        best = with_coordinated_rest(verb, best)
     if best is None and verb._.lemma.lower() in QUESTION_VERBS:
         best = question_asked(verb)
     if best is None and cue_after_statement(verb):
@@ -725,6 +728,39 @@ def misattached_complement(verb: Token) -> tuple[int, int] | None:
             if marks and any(c.dep_ in SUBJECT_DEPS for c in tok.children):
                 return marks[0].i, tok.right_edge.i + 1
     return None
+
+
+def gerund_clause(verb: Token) -> tuple[int, int] | None:
+    """'X said raising the fee would hurt', 'Y says taxing sugar helps': a clause whose subject is a
+    gerund, which the parser may hang on the cue as its own open complement. A gerund right after the
+    cue whose phrase holds a finite verb is the subject of what was said, not something the speaker did."""
+    doc = verb.doc
+    if verb.i + 1 >= len(doc):
+        return None
+    child = doc[verb.i + 1]
+    if child.head.i != verb.i or child.dep_ != "xcomp" or child.tag_ != "VBG":
+        return None
+    if not any(t.tag_ in FINITE_TAGS for t in child.subtree if t.i > child.i):
+        return None
+    return child.left_edge.i, child.right_edge.i + 1
+
+
+def with_coordinated_rest(verb: Token, span: tuple[int, int]) -> tuple[int, int]:
+    """'X urged the board to cut fees, close the annex and sell the van': the parser may hang the later
+    parts of a coordinated complement on the cue. A conjunct of the cue right after the complement, with
+    no subject of its own and the complement's verb form rather than the cue's (a bare 'close' after
+    'urged'), goes on with what was said; 'X said Y and left' (the cue's own form) does not."""
+    heads = [t for t in verb.doc[span[0] : span[1]] if t.head.i == verb.i and t.pos_ in ("VERB", "AUX")]
+    if not heads:
+        return span
+    form, end = heads[0].tag_, span[1]
+    for conj in (c for c in verb.children if c.dep_ == "conj" and c.i >= end):  # children come in order
+        joined = all(t.is_punct or t.dep_ == "cc" for t in verb.doc[end : conj.left_edge.i])
+        own_subject = any(c.dep_ in SUBJECT_DEPS for c in conj.children)
+        if not joined or own_subject or conj.tag_ != form or conj.tag_ == verb.tag_:
+            break
+        end = conj.right_edge.i + 1
+    return span[0], end
 
 
 def question_put(verb: Token) -> bool:
