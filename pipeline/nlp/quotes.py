@@ -592,8 +592,6 @@ def clause_of(verb: Token) -> tuple[int, int] | None:
         best = misattached_complement(verb) or gerund_clause(verb)
     if best is None and verb._.lemma.lower() in COMMITMENT_VERBS:
         best = infinitive_clause(verb)
-    if best is not None:
-        best = with_coordinated_rest(verb, best)
     if best is None and verb._.lemma.lower() in QUESTION_VERBS:
         best = question_asked(verb)
     if best is None and cue_after_statement(verb):
@@ -743,24 +741,6 @@ def gerund_clause(verb: Token) -> tuple[int, int] | None:
     if not any(t.tag_ in FINITE_TAGS for t in child.subtree if t.i > child.i):
         return None
     return child.left_edge.i, child.right_edge.i + 1
-
-
-def with_coordinated_rest(verb: Token, span: tuple[int, int]) -> tuple[int, int]:
-    """'X urged the board to cut fees, close the annex and sell the van': the parser may hang the later
-    parts of a coordinated complement on the cue. A conjunct of the cue right after the complement, with
-    no subject of its own and the complement's verb form rather than the cue's (a bare 'close' after
-    'urged'), goes on with what was said; 'X said Y and left' (the cue's own form) does not."""
-    heads = [t for t in verb.doc[span[0] : span[1]] if t.head.i == verb.i and t.pos_ in ("VERB", "AUX")]
-    if not heads:
-        return span
-    form, end = heads[0].tag_, span[1]
-    for conj in (c for c in verb.children if c.dep_ == "conj" and c.i >= end):  # children come in order
-        joined = all(t.is_punct or t.dep_ == "cc" for t in verb.doc[end : conj.left_edge.i])
-        own_subject = any(c.dep_ in SUBJECT_DEPS for c in conj.children)
-        if not joined or own_subject or conj.tag_ != form or conj.tag_ == verb.tag_:
-            break
-        end = conj.right_edge.i + 1
-    return span[0], end
 
 
 def question_put(verb: Token) -> bool:
