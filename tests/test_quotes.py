@@ -1143,3 +1143,33 @@ def test_a_statement_whose_subject_is_a_gerund_is_reported_whole(nlp):
     assert (q["speaker"], q["cue"]) == ("Tom Reyes", "said")
     assert q["text"].endswith("was a comfort")
     assert not [q for q in quotes if "smiling" in q["text"]]  # a gerund that says nothing is no statement
+
+
+def test_words_shouted_or_boasted_are_said_by_whoever_shouted_them(nlp):
+    body = (
+        "The Charter affirms: “No resident shall be denied a hearing before the board.”\n\n"
+        "Pam Rudd tried to calm the room by interjecting, “Only the budget matters.”\n\n"
+        "Ivo Marsh boasted that his ward had paved more roads than any other."
+    )
+    quotes = quotes_of(nlp, body)
+    assert find(quotes, "Only the budget matters")["speaker"] == "Pam Rudd"
+    paved = find(quotes, "paved more roads")
+    assert (paved["speaker"], paved["cue"]) == ("Ivo Marsh", "boasted")
+
+
+def test_a_name_the_parse_hung_on_a_dateline_speaks_not_the_place(nlp):
+    from pipeline.nlp.quotes import subject_of
+
+    words = ["OSLO", ",", "May", "3", "(", "UPI", ")", "—", "Ann", "Berg", "told", "reporters", "that"]
+    words += ["fares", "would", "rise", "."]
+    heads = [10, 0, 0, 2, 5, 0, 5, 0, 9, 0, 10, 10, 15, 15, 15, 10, 10]
+    deps = ["nsubj", "punct", "npadvmod", "nummod", "punct", "appos", "punct", "punct", "compound", "appos"]
+    deps += ["ROOT", "dobj", "mark", "nsubj", "aux", "ccomp", "punct"]
+    pos = ["PROPN", "PUNCT", "PROPN", "NUM", "PUNCT", "PROPN", "PUNCT", "PUNCT", "PROPN", "PROPN", "VERB"]
+    pos += ["NOUN", "SCONJ", "NOUN", "AUX", "VERB", "PUNCT"]
+    doc = Doc(nlp.vocab, words=words, heads=heads, deps=deps, pos=pos)  # the parser's reading, as it gave it
+    assert subject_of(doc[10]).text == "Berg"
+    place_deps = ["nsubj", "punct", "npadvmod", "nummod", "punct", "appos", "punct", "punct", "ROOT", "punct"]
+    place_heads = [8, 0, 0, 2, 5, 0, 5, 0, 8, 8]
+    doc = Doc(nlp.vocab, words=[*words[:8], "told", "."], heads=place_heads, deps=place_deps)
+    assert subject_of(doc[8]) is None  # a place alone is never who spoke

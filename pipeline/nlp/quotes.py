@@ -236,7 +236,9 @@ def subject_of(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token | None:
     """The cue's subject; 'said Smith' puts it after the verb; 'and added' borrows the head's. A word
     inside quote marks (token index in `quoted`) never speaks for a cue outside them."""
     found = grammatical_subject(verb, quoted)
-    if found is not None and (is_dateline(found) or found.ent_type_ in WHEN):
+    if found is not None and is_dateline(found):
+        found = after_dateline(found)  # "OSLO (AP) — Ann Berg said": the parser made the place the subject
+    if found is not None and (found.ent_type_ in WHEN or is_dateline(found)):
         return None  # "WASHINGTON — …", "…,” said Sunday: where the story was filed, or when, not who
     if verb._.lemma.lower() in ADDRESSEE_VERBS and listened(verb):
         return agent_of(verb)  # "Hale was asked by X", "Asked by X whether …, Hale said": X spoke
@@ -261,11 +263,22 @@ def listener_frame(verb: Token) -> bool:
 
 
 def is_dateline(tok: Token) -> bool:
-    """An all-capitals place opening its paragraph and followed by a dash or bracket."""
-    doc = tok.doc
-    opens = tok.i == 0 or "\n" in doc[tok.i - 1].text or "\n" in doc[tok.i - 1].whitespace_
+    """An all-capitals place ('OSLO', 'SAN JOSE') opening its paragraph and followed by a dash or bracket."""
+    doc, first = tok.doc, tok.left_edge.i
+    while first < tok.i and doc[first].is_space:
+        first += 1
+    opens = first == 0 or "\n" in doc[first - 1].text or "\n" in doc[first - 1].whitespace_
     after = doc[tok.i + 1].text if tok.i + 1 < len(doc) else ""
-    return opens and tok.text.isupper() and len(tok.text) > 2 and after[:1] in ("—", "–", "-", "(", ",")
+    capitals = all(t.text.isupper() for t in doc[first : tok.i + 1])
+    return opens and capitals and len(tok.text) > 2 and after[:1] in ("—", "–", "-", "(", ",")
+
+
+def after_dateline(place: Token) -> Token | None:
+    """The name after a dateline's dash that the parser hung on the place as its apposition."""
+    dash = next((c for c in place.children if c.text in ("—", "–", "-")), None)
+    if dash is None:
+        return None
+    return next((c for c in place.children if c.dep_ == "appos" and c.i > dash.i and c.pos_ == "PROPN"), None)
 
 
 def follows_quote(verb: Token) -> bool:
@@ -309,7 +322,7 @@ def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token
                 return head.head  # "Ruiz, who backed the plan and said …": Ruiz, not 'who'
             if shared is not None:
                 return shared
-            if head.dep_ != "conj" or head.head.i == head.i:
+            if head.head.i == head.i or not (head.dep_ == "conj" or subject_controlled(head)):
                 break
             head = head.head
     addressed = verb._.lemma.lower() in ADDRESSEE_VERBS  # "told the Courier": the listener
@@ -333,6 +346,14 @@ def grammatical_subject(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token
     if before.head.i == verb.i and before.pos_ in ("PROPN", "PRON") and before.dep_ not in OBJECT_DEPS:
         return before  # "Lowe said …" with "Lowe" parsed as a modifier of the verb: the name is its subject
     return None
+
+
+def subject_controlled(verb: Token) -> bool:
+    """'X tried to calm the room by interjecting': an open complement with no object before it in its
+    head's clause does what the head's subject does ('urged Y to act' is Y's act, not the urger's)."""
+    return verb.dep_ == "xcomp" and not any(
+        c.dep_ in ("dobj", "dative") for c in verb.head.children if c.i < verb.i
+    )
 
 
 def written_mention(ctx: Context, subj: Token) -> tuple[str, Mention | None]:
