@@ -1171,5 +1171,6 @@ def test_a_name_the_parse_hung_on_a_dateline_speaks_not_the_place(nlp):
     assert subject_of(doc[10]).text == "Berg"
     place_deps = ["nsubj", "punct", "npadvmod", "nummod", "punct", "appos", "punct", "punct", "ROOT", "punct"]
     place_heads = [8, 0, 0, 2, 5, 0, 5, 0, 8, 8]
-    doc = Doc(nlp.vocab, words=[*words[:8], "told", "."], heads=place_heads, deps=place_deps)
+    place_pos = [*pos[:8], "VERB", "PUNCT"]
+    doc = Doc(nlp.vocab, words=[*words[:8], "told", "."], heads=place_heads, deps=place_deps, pos=place_pos)
     assert subject_of(doc[8]) is None  # a place alone is never who spoke
