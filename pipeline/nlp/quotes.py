@@ -39,6 +39,7 @@ OPENING_MARK_TOKENS = frozenset({"“", '"', "''", "``"})
 PARAGRAPH = re.compile(r"[^\n]+")
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
+DASHES = frozenset({"—", "–", "-"})
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 QUESTION_WORDS = frozenset({"whether", "what", "why", "how", "who", "whom", "which", "where"})
 QUESTION_VERBS = frozenset({"ask", "explain"})  # a question asked, or answered: "explained why …"
@@ -270,12 +271,12 @@ def is_dateline(tok: Token) -> bool:
     opens = first == 0 or "\n" in doc[first - 1].text or "\n" in doc[first - 1].whitespace_
     after = doc[tok.i + 1].text if tok.i + 1 < len(doc) else ""
     capitals = all(t.text.isupper() for t in doc[first : tok.i + 1])
-    return opens and capitals and len(tok.text) > 2 and after[:1] in ("—", "–", "-", "(", ",")
+    return opens and capitals and len(tok.text) > 2 and (after[:1] in DASHES or after[:1] in ("(", ","))
 
 
 def after_dateline(place: Token) -> Token | None:
     """The name after a dateline's dash that the parser hung on the place as its apposition."""
-    dash = next((c for c in place.children if c.text in ("—", "–", "-")), None)
+    dash = next((c for c in place.children if c.text in DASHES), None)
     if dash is None:
         return None
     return next((c for c in place.children if c.dep_ == "appos" and c.i > dash.i and c.pos_ == "PROPN"), None)
