@@ -53,7 +53,10 @@ def dagster_home() -> Path:
 
 
 def project_instance() -> dg.DagsterInstance:
-    """The instance `make ui` shows (created with the project's dagster.yaml when missing)."""
+    """The instance `make ui` shows (created with the project's dagster.yaml when missing); its events
+    are written through connections kept open for the run when it stores them in SQLite
+    (`pipeline.event_log`)."""
+    from pipeline.event_log import with_open_connections
     from pipeline.ui import INSTANCE_CONFIG
 
     home = dagster_home()
@@ -61,7 +64,8 @@ def project_instance() -> dg.DagsterInstance:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(INSTANCE_CONFIG, encoding="utf-8")
-    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+    ref = InstanceRef.from_dir(str(home))
+    return dg.DagsterInstance.from_ref(ref._replace(storage_data=with_open_connections(ref.storage_data)))
 
 
 def register_batches(settings: Settings, instance: dg.DagsterInstance) -> list[str]:
