@@ -29,9 +29,9 @@ class OpenConnectionsEventLogStorage(SqliteEventLogStorage):
     """`SqliteEventLogStorage` whose connection to each file stays open until `dispose`."""
 
     def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None) -> None:
-        super().__init__(base_dir, inst_data)
-        self._engines: dict[str, Engine] = {}
+        self._engines: dict[str, Engine] = {}  # before Dagster's init: a new folder's index is made there
         self._tables: set[str] = set()
+        super().__init__(base_dir, inst_data)
 
     @contextlib.contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
