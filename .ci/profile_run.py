@@ -25,6 +25,7 @@ PARTS = (
     ("extract_chunk", "parse worker"),
     ("_first_pass_in", "parse worker: cleaning's first pass (line_candidates)"),
     ("_clean_in", "parse worker: cleaning (clean)"),
+    ("read_batch_files (", "reading the files (read_inputs; on the parse workers when started)"),
     ("spawn_main", "parse worker: start-up"),
     ("rerun.py", "unchanged re-run check"),
     ("validate (", "suites: Great Expectations"),

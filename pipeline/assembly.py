@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import dagster as dg
 
-from pipeline.assets.checks import suite_checks
 from pipeline.assets.cleaning import clean, line_candidates, line_statistics
 from pipeline.assets.ingest import current_inputs, landing_batch, read_inputs
 from pipeline.assets.nlp import parse, resolve_entities
-from pipeline.assets.publish import parquet_exports, staged_batch, warehouse
+from pipeline.assets.publish import parquet_exports, staged_batch_asset, warehouse
 from pipeline.assets.report import dataset_report  # the dataset report (issue 20)
 from pipeline.assets.sql_models import sql_model_assets
 from pipeline.automation import LANDING_JOB, daily_republish, input_folder_sensor
@@ -50,12 +49,13 @@ def executor_for(settings: Settings) -> dg.ExecutorDefinition:
 def build_definitions(settings: Settings) -> dg.Definitions:
     """Everything Dagster needs, for the given settings (the CLI and tests pass their own)."""
     models = discover_models(settings.models_dir, TABLE_NAMES)
+    suites = load_suites(settings.expectations_dir)
     assets = [
         *PER_BATCH_ASSETS,
         current_inputs,
         line_statistics,
         resolve_entities,
-        staged_batch,
+        staged_batch_asset(suites, settings.warn_only),
         warehouse,
         parquet_exports,
         *sql_model_assets(models),
@@ -63,7 +63,6 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     ]
     return dg.Definitions(
         assets=assets,
-        asset_checks=suite_checks(load_suites(settings.expectations_dir), settings.warn_only),
         jobs=[
             dg.define_asset_job(
                 RUN_JOB,

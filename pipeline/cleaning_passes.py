@@ -1,5 +1,8 @@
-"""The passes of corpus cleaning as plain functions over frames, run on the parse workers when a run has
-started them (`pipeline.nlp.workers.started_early`).
+"""Reading and the passes of corpus cleaning as plain functions over frames, run on the parse workers when
+a run has started them (`pipeline.nlp.workers.started_early`).
+
+Reading (decoding each file, the language check) treats each file alone: a batch's files are read in slices
+on the workers, loaded by then, instead of one after the other in the main process (1.6 s on BBC).
 
 Cleaning compares a publisher's articles with each other, so it runs in two passes around one corpus-level
 step: each article's candidate lines of site furniture (`first_pass`), the furniture of each publisher over
@@ -19,6 +22,8 @@ from pathlib import Path
 
 import polars as pl
 
+from pipeline.ingest import InputLimits
+from pipeline.landing import BatchRead, read_batch_files
 from pipeline.nlp.workers import on_started_workers, started_workers
 from pipeline.storage.cache import frame_digest
 from pipeline.text.clean import (
@@ -36,6 +41,7 @@ __all__ = [
     "cleaned_by_batch",
     "first_pass",
     "provisional_bodies",
+    "read_by_batch",
     "site_furniture",
 ]
 
@@ -47,6 +53,21 @@ _provisional: dict[str, tuple[str, list[tuple[str, CleanedArticle]]]] = {}
 
 
 # --- the same, batch by batch, in slices on the workers started early -------------------------------------
+
+
+def read_by_batch(
+    input_dir: Path, files: dict[str, pl.DataFrame], limits: InputLimits
+) -> dict[str, BatchRead]:
+    """`read_batch_files` of every batch's files (source_path, content_sha256), on the started workers if
+    any: the same rows in the same order as one call per batch."""
+    sliced = _slices(files)
+    done = on_started_workers(read_batch_files, [(input_dir, piece, limits) for _, piece in sliced])
+    raw = _joined(files, sliced, [read.raw for read in done])
+    refused = _joined(files, sliced, [read.refused for read in done])
+    skipped = dict.fromkeys(files, 0)
+    for (key, _), read in zip(sliced, done, strict=True):
+        skipped[key] += read.skipped
+    return {key: BatchRead(raw[key], refused[key], skipped[key]) for key in files}
 
 
 def candidates_by_batch(raws: dict[str, pl.DataFrame], seeds_dir: Path) -> dict[str, pl.DataFrame]:

@@ -53,7 +53,10 @@ def dagster_home() -> Path:
 
 
 def project_instance() -> dg.DagsterInstance:
-    """The instance `make ui` shows (created with the project's dagster.yaml when missing)."""
+    """The instance `make ui` shows (created with the project's dagster.yaml when missing); its events
+    are written through connections kept open for the run when it stores them in SQLite
+    (`pipeline.event_log`)."""
+    from pipeline.event_log import with_open_connections
     from pipeline.ui import INSTANCE_CONFIG
 
     home = dagster_home()
@@ -61,22 +64,33 @@ def project_instance() -> dg.DagsterInstance:
     config = home / "dagster.yaml"
     if not config.exists():
         config.write_text(INSTANCE_CONFIG, encoding="utf-8")
-    return dg.DagsterInstance.from_ref(InstanceRef.from_dir(str(home)))
+    ref = InstanceRef.from_dir(str(home))
+    return dg.DagsterInstance.from_ref(ref._replace(storage_data=with_open_connections(ref.storage_data)))
 
 
 def register_batches(settings: Settings, instance: dg.DagsterInstance) -> list[str]:
     """Register the folder's new content as batches; every batch of the warehouse, known to `instance`."""
+    keys = register_files(settings)
+    add_partitions(instance, keys)
+    return keys
+
+
+def register_files(settings: Settings) -> list[str]:
+    """Register the folder's new content as batches of the warehouse (no Dagster); every batch's key."""
     if settings.input_dir.is_dir():  # else the run's current_inputs step fails saying so
         listing = list_settled_inputs(settings.input_dir, settings.settle_seconds)
         registration = register_listed_files(listing, settings.warehouse_dir, settings.batch_files)
         if registration.deferred:
             logger.warning(describe_deferred(registration.deferred, settings.settle_seconds))
-    keys = registered_keys(settings.warehouse_dir)
+    return registered_keys(settings.warehouse_dir)
+
+
+def add_partitions(instance: dg.DagsterInstance, keys: list[str]) -> None:
+    """The batches `instance` does not know yet, added as partitions of `landing_batches`."""
     known = set(instance.get_dynamic_partitions(LANDING_BATCHES.name))
     missing = [key for key in keys if key not in known]
     if missing:
         instance.add_dynamic_partitions(LANDING_BATCHES.name, missing)
-    return keys
 
 
 def range_tags(instance: dg.DagsterInstance, keys: list[str]) -> dict[str, str]:
@@ -119,21 +133,23 @@ def run_pipeline(
     """Register new content, then materialise every batch and the corpus-level assets in one run."""
     # what this run reads, taken before it registers anything: the next run's shortcut (pipeline.rerun)
     stamp = RunStamp.take(settings)
-    definitions = build_definitions(settings)
+    definitions = build_definitions(settings)  # a broken suite or SQL model stops the run before any worker
     job = definitions.resolve_job_def(RUN_JOB)
-    instance = instance or project_instance()
-    log_level = "INFO" if verbose else "WARNING"
-    run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
-    with instance, _steps_reported_as_stages(instance):
-        release_dead_runs(instance)
-        progress.stage("register_batches")
-        earlier = set(registered_keys(settings.warehouse_dir))
-        keys = register_batches(settings, instance)
-        owner = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
-        if keys:
-            # the parse workers load their model while the run reads and cleans the files registered now
-            new = sum(read_batch(settings.warehouse_dir, key).height for key in keys if key not in earlier)
-            with started_early(new, settings.batch_size, settings.n_process):
+    progress.stage("register_batches")
+    earlier = set(registered_keys(settings.warehouse_dir))
+    keys = register_files(settings)
+    # the parse workers load their model for the files registered now while Dagster starts, then the run
+    # reads and cleans (started before the instance is opened: a second sooner)
+    new = sum(read_batch(settings.warehouse_dir, key).height for key in keys if key not in earlier)
+    with started_early(new, settings.batch_size, settings.n_process):
+        instance = instance or project_instance()
+        log_level = "INFO" if verbose else "WARNING"
+        run_config = {"loggers": {"console": {"config": {"log_level": log_level}}}}
+        with instance, _steps_reported_as_stages(instance):
+            release_dead_runs(instance)
+            add_partitions(instance, keys)
+            owner = {PID_TAG: str(os.getpid()), HOST_TAG: socket.gethostname()}
+            if keys:
                 try:
                     result = job.execute_in_process(
                         instance=instance,
@@ -143,15 +159,15 @@ def run_pipeline(
                     )
                 finally:
                     ahead.discard()  # a parse ahead no parse step took (the run failed before it)
-        else:  # an empty folder: nothing per batch, the corpus-level assets publish an empty version
-            corpus = [key for key in job.asset_layer.executable_asset_keys if not _per_batch(job, key)]
-            result = job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config=run_config,
-                asset_selection=corpus,
-                tags=owner,
-            )
+            else:  # an empty folder: nothing per batch, the corpus-level assets publish an empty version
+                corpus = [key for key in job.asset_layer.executable_asset_keys if not _per_batch(job, key)]
+                result = job.execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    run_config=run_config,
+                    asset_selection=corpus,
+                    tags=owner,
+                )
     if result.success:
         summary = summarise(settings, result.run_id)
         _remember(stamp, settings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from pipeline.cleaning_passes import (
     cleaned_by_batch,
     first_pass,
     provisional_bodies,
+    read_by_batch,
     site_furniture,
 )
-from pipeline.ingest import read_input_folder
+from pipeline.ingest import InputLimits, read_input_folder
+from pipeline.landing import read_batch_files
 from pipeline.nlp.workers import on_started_workers, started_early
 from pipeline.text.reference import DEFAULT_SEEDS_DIR, load_reference
 
@@ -95,3 +98,29 @@ def test_the_first_pass_cleaning_is_kept_for_articles_without_furniture() -> Non
     assert early.height == final.height == 14
     same = early.filter(pl.col("body") == pl.col("body_final"))["article_id"].to_list()
     assert sorted(same) == sorted(raws["b2"]["article_id"].to_list())  # those without furniture
+
+
+def test_reading_on_the_workers_gives_each_batch_what_reading_it_here_gives(tmp_path: Path) -> None:
+    """Decoded articles, refused contents and files changed since registration, per batch, in order."""
+    for path in SEED_ARTICLES.glob("*.txt"):
+        for n in range(3):
+            (tmp_path / f"{n}-{path.name}").write_text(f"{path.read_text(encoding='utf-8')}\n\nCopy {n}.\n")
+    (tmp_path / "empty.txt").write_bytes(b"")
+    (tmp_path / "changed.txt").write_text("Registered with other bytes.\n")
+    names = sorted(path.name for path in tmp_path.iterdir())
+    digests = [hashlib.sha256((tmp_path / name).read_bytes()).hexdigest() for name in names]
+    digests[names.index("changed.txt")] = "0" * 64
+    files = pl.DataFrame({"source_path": names, "content_sha256": digests})
+    batches = {"b1": files.head(4), "b2": files.slice(4)}
+    limits = InputLimits()
+    here = {key: read_batch_files(tmp_path, batch, limits) for key, batch in batches.items()}
+    assert sum(read.raw.height for read in here.values()) == len(names) - 2
+    assert [read.refused["reason"].to_list() for read in here.values()] == [[], ["empty"]]
+    assert [read.skipped for read in here.values()] == [0, 1]
+    with started_early(100, batch_size=2, n_process=2):
+        on_workers = read_by_batch(tmp_path, batches, limits)
+    assert list(on_workers) == list(here)
+    for key, read in here.items():
+        assert on_workers[key].raw.equals(read.raw)
+        assert on_workers[key].refused.equals(read.refused)
+        assert on_workers[key].skipped == read.skipped

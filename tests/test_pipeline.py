@@ -11,6 +11,7 @@ import pytest
 
 from pipeline.orchestrate import run_pipeline
 from pipeline.settings import EXPECTATIONS_DIR
+from pipeline.storage.schema import TABLE_NAMES
 from pipeline.storage.staging import staging_path
 from tests.conftest import settings_for
 
@@ -123,6 +124,24 @@ def test_the_version_records_validation_and_exports_match(seed_run, warehouse) -
     assert quotes.height == _one(warehouse, "SELECT count(*) FROM quotes")[0]
     manifest = json.loads((settings.exports_dir / "_version.json").read_text())
     assert manifest["version"] == 1
+
+
+def test_the_suites_are_checked_by_the_staging_step_itself(seed_run) -> None:
+    _, outcome = seed_run
+    events = outcome.result.all_events
+    checked = [
+        event
+        for event in events
+        if event.event_type_value == "ASSET_CHECK_EVALUATION"
+        and event.asset_check_evaluation_data.check_name.endswith("_suite")
+    ]
+    assert sorted(event.asset_check_evaluation_data.check_name for event in checked) == sorted(
+        f"{table}_suite" for table in TABLE_NAMES
+    )
+    assert {event.step_key for event in checked} == {"staged_batch"}  # no step of their own
+    assert all(event.asset_check_evaluation_data.passed for event in checked)
+    started = {event.step_key for event in events if event.event_type_value == "STEP_START"}
+    assert not {step for step in started if step.endswith("_suite")}
 
 
 def test_sql_models_are_built(warehouse) -> None:

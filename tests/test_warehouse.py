@@ -15,8 +15,9 @@ import pytest
 
 from pipeline.quality.suites import load_suites, validate
 from pipeline.settings import EXPECTATIONS_DIR
-from pipeline.storage.audit import audit_frame, record_audit
+from pipeline.storage.audit import audit_batch, audit_frame, read_batch_audit, record_audit
 from pipeline.storage.exports import export_current, export_version
+from pipeline.storage.schema import PUBLISHED_TABLES
 from pipeline.storage.staging import stage_batch
 from pipeline.storage.warehouse import RunInfo, WarehouseError, list_versions, publish
 
@@ -137,6 +138,25 @@ def test_the_suites_audit_offsets_and_relations_in_the_staged_batch(tmp_path: Pa
     assert "article_exists" in {
         outcome.column for outcome in validate(orphans, suites["boilerplate_lines"]).failures
     }
+
+
+def test_the_audit_stores_every_outcome_in_the_batch_and_a_new_audit_replaces_it(tmp_path: Path) -> None:
+    batch = tmp_path / "batch.duckdb"
+    empty = {spec.name: pl.DataFrame(schema=spec.polars_schema) for spec in PUBLISHED_TABLES}
+    stage_batch(batch, empty, "run", "f")
+    suites = load_suites(EXPECTATIONS_DIR)
+
+    audits = audit_batch(batch, suites, frozenset({"quotes"}), tmp_path / "memory")
+
+    expected = [row for audit in audits for row in audit.rows()]
+    assert len(expected) == sum(suite.expectation_count for suite in suites.values())
+    assert read_batch_audit(batch) == expected  # every column, None and all, in the suites' order
+    assert {row["table_name"] for row in expected if not row["blocking"]} == {"quotes"}
+    again = audit_batch(batch, suites, frozenset(), tmp_path / "memory")  # remembered: same outcomes
+    assert all(audit.result.reused for audit in again)
+    assert read_batch_audit(batch) == [row for audit in again for row in audit.rows()]
+    record_audit(batch, [])
+    assert read_batch_audit(batch) == []
 
 
 ANALYST = """

@@ -6,13 +6,13 @@ import polars as pl
 
 from pipeline.assets.metadata import frame_metadata
 from pipeline.assets.partitions import LANDING_BATCHES, every_partition, own_keys, step_output, union
+from pipeline.cleaning_passes import read_by_batch  # on the workers started early
 from pipeline.ingest import QUARANTINE_SCHEMA, RAW_SCHEMA
 from pipeline.landing import (
     REFUSED_SCHEMA,
     current_contents,
     list_current_inputs,
     read_batch,
-    read_batch_files,
 )
 from pipeline.resources import WirehouseConfig
 
@@ -46,11 +46,10 @@ def landing_batch(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig)
 def read_inputs(context: dg.AssetExecutionContext, wirehouse: WirehouseConfig):
     """Only the batch's own files: a file changed since the batch was registered is another batch's."""
     settings = wirehouse.settings
+    batches = {key: read_batch(settings.warehouse_dir, key) for key in own_keys(context, wirehouse)}
     raw: dict[str, pl.DataFrame] = {}
     refused: dict[str, pl.DataFrame] = {}
-    for key in own_keys(context, wirehouse):
-        batch = read_batch(settings.warehouse_dir, key)
-        found = read_batch_files(settings.input_dir, batch, settings.input_limits)
+    for key, found in read_by_batch(settings.input_dir, batches, settings.input_limits).items():
         raw[key], refused[key] = found.raw, found.refused
         if found.skipped:
             context.log.info(f"batch {key}: {found.skipped} file(s) changed or gone since it was registered")

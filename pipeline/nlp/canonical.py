@@ -581,10 +581,13 @@ def org_targets(
             if target_arts[target] >= 2 and n <= MAX_SHORT_FORM_RATIO * target_arts[target]:
                 corpus[key] = target
     per_article: dict[tuple[str, str], str] = {}
-    pairs = orgs.select("article_id", "_key").unique().sort("article_id", "_key")
-    for (article_id,), group in pairs.group_by(["article_id"], maintain_order=True):
-        keys = [k for k in group["_key"].to_list() if k not in sloppy]
-        for key in group["_key"].to_list():
+    # each article's keys in order, grouped in Python: a Polars frame per article cost a second on BBC
+    keys_of: dict[str, list[str]] = defaultdict(list)
+    for article_id, key in orgs.select("article_id", "_key").unique().sort("article_id", "_key").iter_rows():
+        keys_of[article_id].append(key)
+    for article_id, article_keys in keys_of.items():
+        keys = [k for k in article_keys if k not in sloppy]
+        for key in article_keys:
             if key in corpus or (ORG, key) in final:
                 continue
             found = set()
