@@ -10,7 +10,7 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipeline.quality.suites import Suite, SuiteFileError, load_suite
+from pipeline.quality.suites import Suite, SuiteFileError
 from pipeline.storage.audit import read_batch_audit, suite_result
 
 STAGED_BATCH = dg.AssetKey("staged_batch")
@@ -54,13 +54,14 @@ def _suite_check_spec(suite: Suite, blocking: bool) -> dg.AssetCheckSpec:
 
 
 def suite_check_results(
-    suites: dict[str, Suite], warn_only: frozenset[str], batch_path: Path
+    suites: dict[str, Suite], warn_only: frozenset[str], batch_path: Path, audited: dict[str, Suite]
 ) -> list[dg.AssetCheckResult]:
-    """One result per declared suite, read back from the audit stored in the staged batch (opened once)."""
+    """One result per declared suite, read back from the audit stored in the staged batch (opened once),
+    with the suite files as the step has just read them for that audit (`audited`)."""
     audit = read_batch_audit(batch_path)
     return [
-        _suite_check_result(suite, _blocking(suite, warn_only), audit, str(batch_path))
-        for suite in suites.values()
+        _suite_check_result(audited.get(table, suite), _blocking(suite, warn_only), audit, str(batch_path))
+        for table, suite in suites.items()
     ]
 
 
@@ -76,7 +77,7 @@ def _suite_check_result(
             severity=severity,
             description=f"{suite.table}: the staged batch {batch_path} holds no audit by this suite",
         )
-    result = suite_result(load_suite(suite.path), audit)
+    result = suite_result(suite, audit)
     outcomes = [
         {
             "table_name": suite.table,

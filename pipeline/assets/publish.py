@@ -83,7 +83,7 @@ def staged_batch_asset(suites: dict[str, Suite], warn_only: frozenset[str]) -> d
                 ),
             },
         )
-        yield from suite_check_results(suites, warn_only, path)
+        yield from suite_check_results(suites, warn_only, path, current)
 
     return staged_batch
 

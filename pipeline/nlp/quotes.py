@@ -40,6 +40,8 @@ PARAGRAPH = re.compile(r"[^\n]+")
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass"})
 FINITE_TAGS = frozenset({"VBD", "VBZ", "VBP", "MD"})
 DASHES = frozenset({"—", "–", "-"})
+DATELINE_ENDS = DASHES | {"(", ","}  # what follows a dateline's place: 'OSLO —', 'OSLO (AP)', 'OSLO, May 3'
+CLAUSE_BREAKS = DASHES | {";", ":"}  # punctuation that ends one clause of a sentence before another
 RELATIVE_PRONOUNS = frozenset({"who", "that", "which"})
 QUESTION_WORDS = frozenset({"whether", "what", "why", "how", "who", "whom", "which", "where"})
 QUESTION_VERBS = frozenset({"ask", "explain"})  # a question asked, or answered: "explained why …"
@@ -239,7 +241,7 @@ def subject_of(verb: Token, quoted: Mapping[int, int] = EMPTY) -> Token | None:
     found = grammatical_subject(verb, quoted)
     if found is not None and is_dateline(found):
         found = after_dateline(found)  # "OSLO (AP) — Ann Berg said": the parser made the place the subject
-    if found is not None and (found.ent_type_ in WHEN or is_dateline(found)):
+    if found is not None and found.ent_type_ in WHEN:
         return None  # "WASHINGTON — …", "…,” said Sunday: where the story was filed, or when, not who
     if verb._.lemma.lower() in ADDRESSEE_VERBS and listened(verb):
         return agent_of(verb)  # "Hale was asked by X", "Asked by X whether …, Hale said": X spoke
@@ -271,7 +273,7 @@ def is_dateline(tok: Token) -> bool:
     opens = first == 0 or "\n" in doc[first - 1].text or "\n" in doc[first - 1].whitespace_
     after = doc[tok.i + 1].text if tok.i + 1 < len(doc) else ""
     capitals = all(t.text.isupper() for t in doc[first : tok.i + 1])
-    return opens and capitals and len(tok.text) > 2 and (after[:1] in DASHES or after[:1] in ("(", ","))
+    return opens and capitals and len(tok.text) > 2 and after[:1] in DATELINE_ENDS
 
 
 def after_dateline(place: Token) -> Token | None:
@@ -706,7 +708,7 @@ def interrupted_statement(verb: Token, phrase: tuple[int, int]) -> tuple[int, in
     words to; after 'But, she said,' it is what follows the cue."""
     doc, sent = verb.doc, verb.sent
     start = phrase[0]
-    while start > sent.start and doc[start - 1].text not in (";", "—", "–", "-", ":"):
+    while start > sent.start and doc[start - 1].text not in CLAUSE_BREAKS:
         start -= 1
     while start < phrase[0] and (doc[start].is_punct or doc[start].dep_ == "cc"):
         start += 1
@@ -902,11 +904,11 @@ def article_quotes(doc: Doc, ents: ArticleEntities, ref: Reference) -> list[Foun
     return attribute_all(ctx, found_quotes)
 
 
-# a transcript's line, sometimes pasted inside an opening quote mark: '"WALLACE: Let's start …'
 def overlap(a: Found, b: Found) -> bool:
     return a.start < b.end and b.start < a.end
 
 
+# a transcript's line, sometimes pasted inside an opening quote mark: '"WALLACE: Let's start …'
 TURN = re.compile(r"^[\"“]?(?P<label>[A-Z][\w.'’-]*(?: [A-Z][\w.'’-]*){0,3}): +(?P<words>\S.*)$", re.M)
 
 
